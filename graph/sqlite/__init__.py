@@ -1,0 +1,5 @@
+"""The embedded SQLite backend of the GraphStore port (the default store)."""
+
+from graph.sqlite.store import SqliteGraphStore
+
+__all__ = ["SqliteGraphStore"]

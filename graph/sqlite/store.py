@@ -1,0 +1,491 @@
+"""The embedded SQLite GraphStore: one file, WAL, one transaction per write call, upserts by natural key.
+
+Each thread gets its own connection, so the API can read while a loader writes (WAL readers see the last
+committed state). Writes take the write lock up front (BEGIN IMMEDIATE) and wait for it up to a timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+from graph.errors import (
+    GraphStoreError,
+    RecordKindConflictError,
+    RelationEndpointError,
+    UnknownRecordError,
+    UnsupportedStoreURLError,
+)
+from graph.model import (
+    RECORD_RELATIONS,
+    Direction,
+    Entity,
+    EntityKind,
+    GraphBatch,
+    Identifier,
+    IdentifierKind,
+    IdentifierLink,
+    Neighbour,
+    Properties,
+    Record,
+    RecordKey,
+    RecordKind,
+    Relation,
+    RelType,
+    Resolution,
+)
+from graph.sqlite.migrations import migrate
+
+T = TypeVar("T")
+
+# Rows per IN (...) look-up; 3 parameters a row stays far below SQLite's parameter limit.
+_CHUNK = 500
+# Records per page when streaming.
+_PAGE = 5000
+
+
+def _dumps(value: Properties) -> str:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _loads(text: str) -> Properties:
+    value: Properties = json.loads(text)
+    return value
+
+
+def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _keys_cte(columns: str, rows: int) -> str:
+    """`WITH k(columns) AS (VALUES (?,?),...)`: joined to a table, SQLite looks each row up by index.
+
+    (A row-value `IN (VALUES ...)` would scan the whole table instead.)
+    """
+    row = "(" + ",".join("?" * (columns.count(",") + 1)) + ")"
+    return f"WITH k({columns}) AS (VALUES {','.join([row] * rows)}) "
+
+
+def _record(kind: str, source: str, source_id: str, properties: str) -> Record:
+    # Rows were validated on the way in; skip re-validation on the read path.
+    return Record.model_construct(
+        kind=RecordKind(kind), key=RecordKey(source, source_id), properties=_loads(properties)
+    )
+
+
+def _describe(keys: Iterable[RecordKey], limit: int = 5) -> str:
+    ordered = sorted(set(keys))
+    shown = ", ".join(str(k) for k in ordered[:limit])
+    return shown + (f" and {len(ordered) - limit} more" if len(ordered) > limit else "")
+
+
+class SqliteGraphStore:
+    """GraphStore over one SQLite file."""
+
+    def __init__(self, path: Path | str, *, busy_timeout_s: float = 60.0) -> None:
+        self.path = Path(path)
+        self._busy_timeout_ms = int(busy_timeout_s * 1000)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._guard = threading.Lock()
+        self._closed = False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.schema_version = migrate(self._connection())
+
+    @classmethod
+    def from_url(cls, url: str) -> SqliteGraphStore:
+        """`sqlite:///relative/path.db`, `sqlite:////absolute/path.db`."""
+        prefix = "sqlite:///"
+        if not url.startswith(prefix) or len(url) == len(prefix):
+            raise UnsupportedStoreURLError(f"SQLite store URL must look like sqlite:///path/to/file.db, got {url!r}")
+        path = url[len(prefix) :]
+        if path in {":memory:", ""}:
+            raise UnsupportedStoreURLError("the SQLite store needs a file: in-memory databases are per connection")
+        return cls(path)
+
+    # -- connections and transactions -----------------------------------------------------------------
+
+    def _connection(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is not None:
+            return connection
+        if self._closed:
+            raise GraphStoreError("the store is closed")
+        connection = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        connection.execute(f"PRAGMA busy_timeout = {self._busy_timeout_ms}")
+        connection.execute("PRAGMA journal_mode = WAL")
+        connection.execute("PRAGMA synchronous = FULL")
+        connection.execute("PRAGMA foreign_keys = ON")
+        self._local.connection = connection
+        with self._guard:
+            self._connections.append(connection)
+        return connection
+
+    @contextmanager
+    def _transaction(self, begin: str, purpose: str) -> Iterator[sqlite3.Connection]:
+        connection = self._connection()
+        try:
+            connection.execute(begin)
+        except sqlite3.Error as exc:
+            raise GraphStoreError(f"{purpose}: could not start a transaction: {exc}") from exc
+        try:
+            yield connection
+        except BaseException as exc:
+            connection.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error):
+                raise GraphStoreError(f"{purpose} failed and was rolled back: {exc}") from exc
+            raise
+        try:
+            connection.execute("COMMIT")
+        except sqlite3.Error as exc:
+            connection.execute("ROLLBACK")
+            raise GraphStoreError(f"{purpose}: commit failed and was rolled back: {exc}") from exc
+
+    def _write(self, purpose: str) -> AbstractContextManager[sqlite3.Connection]:
+        return self._transaction("BEGIN IMMEDIATE", purpose)
+
+    def _read(self, purpose: str) -> AbstractContextManager[sqlite3.Connection]:
+        # A deferred transaction gives every statement inside it the same snapshot.
+        return self._transaction("BEGIN", purpose)
+
+    # -- key look-ups ---------------------------------------------------------------------------------
+
+    @staticmethod
+    def _record_rows(c: sqlite3.Connection, keys: Collection[RecordKey]) -> dict[RecordKey, tuple[int, RecordKind]]:
+        """Stored id and kind of each of `keys` that exists."""
+        found: dict[RecordKey, tuple[int, RecordKind]] = {}
+        for chunk in _chunks(list(keys)):
+            rows = c.execute(
+                _keys_cte("source, source_id", len(chunk)) + "SELECT r.id, r.kind, r.source, r.source_id FROM k"
+                " JOIN records r ON r.source = k.source AND r.source_id = k.source_id",
+                [part for k in chunk for part in k],
+            )
+            for record_id, kind, source, source_id in rows:
+                found[RecordKey(source, source_id)] = (record_id, RecordKind(kind))
+        return found
+
+    def _require_records(
+        self, c: sqlite3.Connection, keys: Collection[RecordKey], purpose: str
+    ) -> dict[RecordKey, tuple[int, RecordKind]]:
+        found = self._record_rows(c, keys)
+        missing = set(keys) - found.keys()
+        if missing:
+            raise UnknownRecordError(f"{purpose} refers to unknown record(s): {_describe(missing)}")
+        return found
+
+    @staticmethod
+    def _identifier_ids(c: sqlite3.Connection, identifiers: Collection[Identifier]) -> dict[Identifier, int]:
+        c.executemany(
+            "INSERT INTO identifiers (kind, value, system) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+            [(i.kind.value, i.value, i.system) for i in identifiers],
+        )
+        found: dict[Identifier, int] = {}
+        for chunk in _chunks(list(identifiers)):
+            rows = c.execute(
+                _keys_cte("kind, value, system", len(chunk)) + "SELECT i.id, i.kind, i.value, i.system FROM k"
+                " JOIN identifiers i ON i.kind = k.kind AND i.value = k.value AND i.system = k.system",
+                [part for i in chunk for part in (i.kind.value, i.value, i.system)],
+            )
+            for identifier_id, kind, value, system in rows:
+                found[Identifier(IdentifierKind(kind), value, system)] = identifier_id
+        return found
+
+    # -- writes ---------------------------------------------------------------------------------------
+
+    def write(self, batch: GraphBatch) -> None:
+        with self._write("write batch") as c:
+            if batch.records:
+                self._upsert_records(c, batch.records)
+            referenced = {link.record for link in batch.links}
+            referenced.update(k for rel in batch.relations for k in (rel.start, rel.end))
+            rows = self._require_records(c, referenced, "batch") if referenced else {}
+            if batch.links:
+                self._insert_links(c, batch.links, rows)
+            if batch.relations:
+                self._upsert_relations(c, batch.relations, rows)
+            if batch.checkpoint is not None:
+                c.execute(
+                    "INSERT INTO checkpoints (name, position) VALUES (?, ?)"
+                    " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
+                    (batch.checkpoint.name, batch.checkpoint.position),
+                )
+
+    def _upsert_records(self, c: sqlite3.Connection, records: Sequence[Record]) -> None:
+        before = c.total_changes
+        c.executemany(
+            "INSERT INTO records (source, source_id, kind, properties) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (source, source_id) DO UPDATE SET properties = excluded.properties"
+            " WHERE records.kind = excluded.kind",
+            [(r.key.source, r.key.source_id, r.kind.value, _dumps(r.properties)) for r in records],
+        )
+        if c.total_changes - before == len(records):
+            return
+        # Some upsert was refused: a key stored under another kind.
+        stored = self._record_rows(c, [r.key for r in records])
+        conflicts = [r.key for r in records if stored[r.key][1] is not r.kind]
+        raise RecordKindConflictError(
+            f"record key(s) already stored under another kind: {_describe(conflicts)}"
+            " (record keys are unique across kinds; give each source its own name)"
+        )
+
+    def _insert_links(
+        self,
+        c: sqlite3.Connection,
+        links: Sequence[IdentifierLink],
+        rows: dict[RecordKey, tuple[int, RecordKind]],
+    ) -> None:
+        ids = self._identifier_ids(c, {link.identifier for link in links})
+        c.executemany(
+            "INSERT INTO record_identifiers (record_id, identifier_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [(rows[link.record][0], ids[link.identifier]) for link in links],
+        )
+
+    @staticmethod
+    def _upsert_relations(
+        c: sqlite3.Connection,
+        relations: Sequence[Relation],
+        rows: dict[RecordKey, tuple[int, RecordKind]],
+    ) -> None:
+        for rel in relations:
+            starts, ends = RECORD_RELATIONS[rel.type]
+            start_kind, end_kind = rows[rel.start][1], rows[rel.end][1]
+            if start_kind not in starts or end_kind not in ends:
+                raise RelationEndpointError(
+                    f"{rel.type} cannot join {start_kind} {rel.start} to {end_kind} {rel.end}: it joins"
+                    f" {'/'.join(sorted(starts))} to {'/'.join(sorted(ends))}"
+                )
+        c.executemany(
+            "INSERT INTO relations (type, start_id, end_id, properties) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (type, start_id, end_id) DO UPDATE SET properties = excluded.properties",
+            [(rel.type.value, rows[rel.start][0], rows[rel.end][0], _dumps(rel.properties)) for rel in relations],
+        )
+
+    def write_resolution(self, resolution: Resolution) -> None:
+        with self._write("write resolution") as c:
+            members = [k for entity in resolution.entities for k in entity.members]
+            rows = self._require_records(c, members, "resolution") if members else {}
+            c.executemany(
+                "INSERT INTO entities (id, kind, traits, created_at) VALUES (?, ?, ?, ?)"
+                " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, traits = excluded.traits,"
+                " created_at = excluded.created_at",
+                [(e.id, e.kind.value, _dumps(e.traits), e.created_at.isoformat()) for e in resolution.entities],
+            )
+            c.executemany("DELETE FROM resolves_to WHERE entity_id = ?", [(e.id,) for e in resolution.entities])
+            c.executemany(
+                "INSERT INTO resolves_to (record_id, entity_id) VALUES (?, ?)"
+                " ON CONFLICT (record_id) DO UPDATE SET entity_id = excluded.entity_id",
+                [(rows[k][0], e.id) for e in resolution.entities for k in e.members],
+            )
+            for alias, target in resolution.final_aliases().items():
+                # Aliases that pointed at the merged-away ID follow it to its survivor.
+                c.execute("UPDATE entity_aliases SET entity_id = ? WHERE entity_id = ?", (target, alias))
+                c.execute(
+                    "INSERT INTO entity_aliases (alias, entity_id) VALUES (?, ?)"
+                    " ON CONFLICT (alias) DO UPDATE SET entity_id = excluded.entity_id",
+                    (alias, target),
+                )
+            c.executemany("DELETE FROM entities WHERE id = ?", [(i,) for i in resolution.retired])
+
+    # -- reads ----------------------------------------------------------------------------------------
+
+    def get_records(self, keys: Sequence[RecordKey]) -> dict[RecordKey, Record]:
+        found: dict[RecordKey, Record] = {}
+        with self._read("get records") as c:
+            for chunk in _chunks(list(dict.fromkeys(keys))):
+                rows = c.execute(
+                    _keys_cte("source, source_id", len(chunk))
+                    + "SELECT r.kind, r.source, r.source_id, r.properties FROM k"
+                    " JOIN records r ON r.source = k.source AND r.source_id = k.source_id",
+                    [part for k in chunk for part in k],
+                )
+                for row in rows:
+                    record = _record(*row)
+                    found[record.key] = record
+        return found
+
+    def _pages(self, kinds: Collection[RecordKind], columns: str) -> Iterator[list[tuple[Any, ...]]]:
+        """Pages of records of `kinds` in key order; each page is read in its own short statement."""
+        kind_values = sorted(k.value for k in kinds)
+        if not kind_values:
+            return
+        # One kind: walk the (kind, key) index. Several: walk the key index and filter (`+kind` keeps the
+        # planner off the kind index, which would sort every remaining row for each page).
+        kind_filter = "kind = ?" if len(kind_values) == 1 else f"+kind IN ({','.join('?' * len(kind_values))})"
+        after: tuple[str, str] = ("", "")
+        while True:
+            page = (
+                self._connection()
+                .execute(
+                    f"SELECT source, source_id, {columns} FROM records"
+                    f" WHERE (source, source_id) > (?, ?) AND {kind_filter} ORDER BY source, source_id LIMIT ?",
+                    (*after, *kind_values, _PAGE),
+                )
+                .fetchall()
+            )
+            if not page:
+                return
+            yield page
+            after = (page[-1][0], page[-1][1])
+
+    def iter_records(self, kinds: Collection[RecordKind]) -> Iterator[Record]:
+        for page in self._pages(kinds, "kind, properties"):
+            for source, source_id, kind, properties in page:
+                yield _record(kind, source, source_id, properties)
+
+    def _links_by_record_id(self, c: sqlite3.Connection, record_ids: Sequence[int]) -> dict[int, list[Identifier]]:
+        links: dict[int, list[Identifier]] = defaultdict(list)
+        for chunk in _chunks(record_ids):
+            rows = c.execute(
+                "SELECT ri.record_id, i.kind, i.value, i.system FROM record_identifiers ri"
+                " JOIN identifiers i ON i.id = ri.identifier_id"
+                f" WHERE ri.record_id IN ({','.join('?' * len(chunk))})",
+                list(chunk),
+            )
+            for record_id, kind, value, system in rows:
+                links[record_id].append(Identifier(IdentifierKind(kind), value, system))
+        for identifiers in links.values():
+            identifiers.sort()
+        return links
+
+    def iter_links(self, kinds: Collection[RecordKind]) -> Iterator[tuple[RecordKey, Identifier]]:
+        for page in self._pages(kinds, "id"):
+            links = self._links_by_record_id(self._connection(), [row[2] for row in page])
+            for source, source_id, record_id in page:
+                key = RecordKey(source, source_id)
+                for identifier in links.get(record_id, ()):
+                    yield key, identifier
+
+    def identifiers_of(self, keys: Sequence[RecordKey]) -> dict[RecordKey, list[Identifier]]:
+        with self._read("read identifiers") as c:
+            rows = self._record_rows(c, keys)
+            links = self._links_by_record_id(c, [record_id for record_id, _ in rows.values()])
+        return {key: links[record_id] for key, (record_id, _) in rows.items() if record_id in links}
+
+    def records_with(self, identifier: Identifier) -> list[RecordKey]:
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT r.source, r.source_id FROM identifiers i"
+                " JOIN record_identifiers ri ON ri.identifier_id = i.id JOIN records r ON r.id = ri.record_id"
+                " WHERE i.kind = ? AND i.value = ? AND i.system = ? ORDER BY r.source, r.source_id",
+                (identifier.kind.value, identifier.value, identifier.system),
+            )
+            .fetchall()
+        )
+        return [RecordKey(source, source_id) for source, source_id in rows]
+
+    def neighbours(self, key: RecordKey, rel: RelType, direction: Direction = Direction.OUT) -> list[Neighbour]:
+        if rel not in RECORD_RELATIONS:
+            raise ValueError(f"{rel} does not join records to records; read identifiers with identifiers_of")
+        near, far = ("start_id", "end_id") if direction is Direction.OUT else ("end_id", "start_id")
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT other.kind, other.source, other.source_id, other.properties, rel.properties"
+                f" FROM records this JOIN relations rel ON rel.{near} = this.id AND rel.type = ?"
+                f" JOIN records other ON other.id = rel.{far}"
+                " WHERE this.source = ? AND this.source_id = ? ORDER BY other.source, other.source_id",
+                (rel.value, key.source, key.source_id),
+            )
+            .fetchall()
+        )
+        return [
+            Neighbour.model_construct(record=_record(kind, source, source_id, props), properties=_loads(rel_props))
+            for kind, source, source_id, props, rel_props in rows
+        ]
+
+    def entity_ids_of(self, keys: Sequence[RecordKey]) -> dict[RecordKey, str]:
+        found: dict[RecordKey, str] = {}
+        with self._read("read entity ids") as c:
+            for chunk in _chunks(list(dict.fromkeys(keys))):
+                rows = c.execute(
+                    _keys_cte("source, source_id", len(chunk)) + "SELECT r.source, r.source_id, t.entity_id FROM k"
+                    " JOIN records r ON r.source = k.source AND r.source_id = k.source_id"
+                    " JOIN resolves_to t ON t.record_id = r.id",
+                    [part for k in chunk for part in k],
+                )
+                for source, source_id, entity_id in rows:
+                    found[RecordKey(source, source_id)] = entity_id
+        return found
+
+    @staticmethod
+    def _entity(c: sqlite3.Connection, entity_id: str, kind: str, traits: str, created_at: str) -> Entity:
+        members = c.execute(
+            "SELECT r.source, r.source_id FROM resolves_to t JOIN records r ON r.id = t.record_id"
+            " WHERE t.entity_id = ? ORDER BY r.source, r.source_id",
+            (entity_id,),
+        ).fetchall()
+        return Entity.model_construct(
+            id=entity_id,
+            kind=EntityKind(kind),
+            traits=_loads(traits),
+            members=tuple(RecordKey(s, i) for s, i in members),
+            created_at=datetime.fromisoformat(created_at),
+        )
+
+    def get_entity(self, entity_id: str) -> Entity | None:
+        with self._read("read entity") as c:
+            row = c.execute(
+                "SELECT id, kind, traits, created_at FROM entities WHERE id = ?"
+                " UNION ALL SELECT e.id, e.kind, e.traits, e.created_at FROM entity_aliases a"
+                " JOIN entities e ON e.id = a.entity_id WHERE a.alias = ? LIMIT 1",
+                (entity_id, entity_id),
+            ).fetchone()
+            return None if row is None else self._entity(c, *row)
+
+    def iter_entities(self, kind: EntityKind) -> Iterator[Entity]:
+        after = ""
+        while True:
+            with self._read("read entities") as c:
+                page = c.execute(
+                    "SELECT id, kind, traits, created_at FROM entities WHERE kind = ? AND id > ? ORDER BY id LIMIT ?",
+                    (kind.value, after, _PAGE),
+                ).fetchall()
+                entities = [self._entity(c, *row) for row in page]
+            if not entities:
+                return
+            yield from entities
+            after = entities[-1].id
+
+    def get_checkpoint(self, name: str) -> str | None:
+        row = self._connection().execute("SELECT position FROM checkpoints WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def counts(self) -> dict[str, int]:
+        counts = dict.fromkeys(
+            [*(k.value for k in RecordKind), *(k.value for k in IdentifierKind), *(k.value for k in EntityKind)], 0
+        )
+        counts.update(dict.fromkeys((t.value for t in RelType), 0))
+        queries: list[tuple[str, Callable[[str], str]]] = [
+            ("SELECT kind, count(*) FROM records GROUP BY kind", str),
+            ("SELECT kind, count(*) FROM identifiers GROUP BY kind", str),
+            ("SELECT kind, count(*) FROM entities GROUP BY kind", str),
+            ("SELECT type, count(*) FROM relations GROUP BY type", str),
+            (
+                "SELECT i.kind, count(*) FROM record_identifiers ri JOIN identifiers i ON i.id = ri.identifier_id"
+                " GROUP BY i.kind",
+                lambda kind: IdentifierKind(kind).relationship.value,
+            ),
+            ("SELECT 'RESOLVES_TO', count(*) FROM resolves_to", str),
+        ]
+        with self._read("count") as c:
+            for query, name in queries:
+                for label, count in c.execute(query):
+                    counts[name(label)] = int(count)
+        return counts
+
+    def close(self) -> None:
+        with self._guard:
+            self._closed = True
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            connection.close()
+        self._local = threading.local()
