@@ -278,6 +278,8 @@ class SqliteGraphStore:
                 " created_at = excluded.created_at",
                 [(e.id, e.kind.value, _dumps(e.traits), e.created_at.isoformat()) for e in resolution.entities],
             )
+            # An ID that was an alias and is an entity again (its records split off once more) is no alias.
+            c.executemany("DELETE FROM entity_aliases WHERE alias = ?", [(e.id,) for e in resolution.entities])
             c.executemany("DELETE FROM resolves_to WHERE entity_id = ?", [(e.id,) for e in resolution.entities])
             c.executemany(
                 "INSERT INTO resolves_to (record_id, entity_id) VALUES (?, ?)"

@@ -311,6 +311,19 @@ def test_merge_keeps_survivor_and_aliases_still_resolve(store: GraphStore) -> No
     assert store.entity_ids_of([key(2)]) == {key(2): "p1"}
 
 
+def test_a_merged_away_id_can_become_an_entity_again(store: GraphStore) -> None:
+    store.write(mixed_batch())
+    p1 = Entity(id="p1", kind=EntityKind.PROFILE, members=(key(1),), created_at=T0)
+    p2 = Entity(id="p2", kind=EntityKind.PROFILE, members=(key(2),), created_at=T1)
+    store.write_resolution(Resolution(entities=(p1, p2)))
+    merged = Entity(id="p1", kind=EntityKind.PROFILE, members=(key(1), key(2)), created_at=T0)
+    store.write_resolution(Resolution(entities=(merged,), aliases={"p2": "p1"}, retired=("p2",)))
+    assert store.get_entity("p2") == merged
+    store.write_resolution(Resolution(entities=(p1, p2)))
+    assert store.get_entity("p2") == p2
+    assert store.get_entity("p1") == p1
+
+
 def test_resolution_is_idempotent(store: GraphStore) -> None:
     store.write(mixed_batch())
     resolution = Resolution(

@@ -1,0 +1,61 @@
+"""`idgraph serve` as a real server on loopback: health, then a profile query after load and resolve."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from .conftest import Run, idgraph_command
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture
+def server(tmp_path: Path, store_url: str, idgraph: Run) -> Iterator[str]:
+    (tmp_path / "c.csv").write_text("id,name,email\n1,Ann,ann@example.com\n2,Anne,ANN@example.com\n", "utf-8")
+    idgraph("load", "customers", "c.csv", "--source", "crm")
+    idgraph("resolve")
+    port = free_port()
+    process = subprocess.Popen(
+        [*idgraph_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env={**os.environ, "IDGRAPH_STORE": store_url},
+        cwd=tmp_path,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError(f"server did not start: {process.stderr.read() if process.stderr else ''}")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_a_real_server_answers_health_and_profile_queries(server: str) -> None:
+    assert httpx.get(f"{server}/healthz").json() == {"status": "ok"}
+    query = '{ profileByIdentifier(kind: EMAIL, value: "Ann@Example.com") { records { sourceId } } }'
+    body = httpx.post(f"{server}/graphql", json={"query": query}).json()
+    assert body == {"data": {"profileByIdentifier": {"records": [{"sourceId": "1"}, {"sourceId": "2"}]}}}

@@ -1,0 +1,70 @@
+"""Stable entity IDs: kept across runs, oldest survives a merge, larger part keeps the ID on a split."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from graph import RecordKey
+from resolver.stable_ids import assign_ids, derived_id
+
+OLD = datetime(2020, 1, 1, tzinfo=UTC)
+NEW = datetime(2024, 1, 1, tzinfo=UTC)
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def k(n: int) -> RecordKey:
+    return RecordKey("crm", str(n))
+
+
+def test_new_groups_get_ids_derived_from_their_records() -> None:
+    result = assign_ids([[k(2), k(1)], [k(3)]], {}, {}, prefix="p-", now=NOW)
+    assert [g.id for g in result.groups] == [derived_id("p-", [k(1)]), derived_id("p-", [k(3)])]
+    assert result.groups[0].members == (k(1), k(2))
+    assert result.created == 2
+    assert result.groups[0].created_at == NOW
+
+
+def test_an_unchanged_partition_keeps_its_ids() -> None:
+    result = assign_ids([[k(1), k(2)]], {k(1): "p-a", k(2): "p-a"}, {"p-a": OLD}, prefix="p-", now=NOW)
+    assert [(g.id, g.created_at) for g in result.groups] == [("p-a", OLD)]
+    assert (result.created, result.merges, result.splits, result.aliases, result.retired) == (0, 0, 0, {}, [])
+
+
+def test_merge_keeps_the_oldest_id_and_aliases_the_others() -> None:
+    previous = {k(1): "p-new", k(2): "p-old", k(3): "p-mid"}
+    created = {"p-new": NEW, "p-old": OLD, "p-mid": datetime(2022, 1, 1, tzinfo=UTC)}
+    result = assign_ids([[k(1), k(2), k(3)]], previous, created, prefix="p-", now=NOW)
+    assert [g.id for g in result.groups] == ["p-old"]
+    assert result.aliases == {"p-mid": "p-old", "p-new": "p-old"}
+    assert sorted(result.retired) == ["p-mid", "p-new"]
+    assert result.merges == 2
+
+
+def test_split_leaves_the_id_with_the_larger_part() -> None:
+    previous = {k(1): "p-a", k(2): "p-a", k(3): "p-a"}
+    result = assign_ids([[k(1)], [k(2), k(3)]], previous, {"p-a": OLD}, prefix="p-", now=NOW)
+    assert [g.id for g in result.groups] == [derived_id("p-", [k(1)]), "p-a"]
+    assert result.splits == 1
+    assert result.created == 1
+
+
+def test_split_in_equal_parts_leaves_the_id_with_the_smallest_record() -> None:
+    previous = {k(1): "p-a", k(2): "p-a"}
+    result = assign_ids([[k(2)], [k(1)]], previous, {"p-a": OLD}, prefix="p-", now=NOW)
+    assert {g.members: g.id for g in result.groups}[(k(1),)] == "p-a"
+
+
+def test_entities_whose_records_are_gone_are_retired() -> None:
+    result = assign_ids([[k(1)]], {k(1): "p-a"}, {"p-a": OLD, "p-gone": OLD}, prefix="p-", now=NOW)
+    assert result.retired == ["p-gone"]
+    assert result.aliases == {}
+
+
+def test_a_derived_id_already_in_use_is_salted() -> None:
+    taken = derived_id("p-", [k(1)])
+    # k(1) left the entity named after it; the group it now forms needs another ID.
+    previous = {k(2): taken, k(3): taken}
+    result = assign_ids([[k(1)], [k(2), k(3)]], previous, {taken: OLD}, prefix="p-", now=NOW)
+    ids = [g.id for g in result.groups]
+    assert ids[1] == taken
+    assert ids[0] == derived_id("p-", [k(1)], salt=1)
