@@ -19,6 +19,11 @@ class RelationEndpointError(GraphStoreError):
     """A relationship joins record kinds that its type does not allow (e.g. WORKS_AT from an Event)."""
 
 
+class ResolutionError(GraphStoreError):
+    """A resolution that does not fit the stored graph: an entity changing kind, or a member record of a kind
+    that does not resolve to that entity kind (e.g. an Event in a Profile)."""
+
+
 class UnsupportedStoreURLError(GraphStoreError):
     """`open_store` was given a URL of no known backend."""
 

@@ -6,11 +6,10 @@ so a backend may splice them into a query after this module has vouched for them
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
 from typing import NamedTuple
 
-from pydantic import BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, JsonValue, field_validator, model_validator
 
 
 class RecordKind(StrEnum):
@@ -236,7 +235,7 @@ class Entity(BaseModel):
     kind: EntityKind
     traits: Properties = Field(default_factory=dict)
     members: tuple[RecordKey, ...] = ()
-    created_at: datetime
+    created_at: AwareDatetime
 
 
 class Resolution(BaseModel):
@@ -254,13 +253,22 @@ class Resolution(BaseModel):
     retired: tuple[str, ...] = ()
 
     @model_validator(mode="after")
-    def _one_entity_per_record(self) -> Resolution:
-        seen: set[RecordKey] = set()
+    def _consistent(self) -> Resolution:
+        ids: set[str] = set()
+        members: set[RecordKey] = set()
         for entity in self.entities:
+            if entity.id in ids:
+                raise ValueError(f"entity {entity.id} appears twice in one resolution")
+            ids.add(entity.id)
             for member in entity.members:
-                if member in seen:
+                if member in members:
                     raise ValueError(f"record {member} is a member of more than one entity")
-                seen.add(member)
+                members.add(member)
+        retired = set(self.retired)
+        if both := sorted(ids & retired):
+            raise ValueError(f"entity {both[0]} is both upserted and retired")
+        if not_retired := sorted(self.aliases.keys() - retired):
+            raise ValueError(f"aliased entity {not_retired[0]} must be retired too")
         self.final_aliases()
         return self
 

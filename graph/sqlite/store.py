@@ -20,11 +20,13 @@ from graph.errors import (
     GraphStoreError,
     RecordKindConflictError,
     RelationEndpointError,
+    ResolutionError,
     UnknownRecordError,
     UnsupportedStoreURLError,
 )
 from graph.model import (
     RECORD_RELATIONS,
+    RESOLVED_KINDS,
     Direction,
     Entity,
     EntityKind,
@@ -272,10 +274,10 @@ class SqliteGraphStore:
         with self._write("write resolution") as c:
             members = [k for entity in resolution.entities for k in entity.members]
             rows = self._require_records(c, members, "resolution") if members else {}
+            self._check_entity_kinds(c, resolution.entities, rows)
             c.executemany(
                 "INSERT INTO entities (id, kind, traits, created_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET kind = excluded.kind, traits = excluded.traits,"
-                " created_at = excluded.created_at",
+                " ON CONFLICT (id) DO UPDATE SET traits = excluded.traits, created_at = excluded.created_at",
                 [(e.id, e.kind.value, _dumps(e.traits), e.created_at.isoformat()) for e in resolution.entities],
             )
             # An ID that was an alias and is an entity again (its records split off once more) is no alias.
@@ -295,6 +297,33 @@ class SqliteGraphStore:
                     (alias, target),
                 )
             c.executemany("DELETE FROM entities WHERE id = ?", [(i,) for i in resolution.retired])
+
+    @staticmethod
+    def _check_entity_kinds(
+        c: sqlite3.Connection,
+        entities: Sequence[Entity],
+        rows: dict[RecordKey, tuple[int, RecordKind]],
+    ) -> None:
+        """Entities keep their kind, and only records of the kinds that resolve to it are its members."""
+        for entity in entities:
+            allowed = RESOLVED_KINDS[entity.kind]
+            for member in entity.members:
+                if rows[member][1] not in allowed:
+                    raise ResolutionError(
+                        f"record {member} is a {rows[member][1]} and cannot resolve to a {entity.kind}"
+                    )
+        for chunk in _chunks(list(entities)):
+            stored = dict(
+                c.execute(
+                    _keys_cte("id", len(chunk)) + "SELECT e.id, e.kind FROM k JOIN entities e ON e.id = k.id",
+                    [e.id for e in chunk],
+                ).fetchall()
+            )
+            for entity in chunk:
+                if stored.get(entity.id, entity.kind.value) != entity.kind.value:
+                    raise ResolutionError(
+                        f"entity {entity.id} is stored as {stored[entity.id]}, cannot be written as {entity.kind}"
+                    )
 
     # -- reads ----------------------------------------------------------------------------------------
 

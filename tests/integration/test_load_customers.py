@@ -60,7 +60,7 @@ def test_loading_the_same_file_twice_gives_the_same_graph(store: GraphStore, tmp
 
 def test_a_file_without_an_id_column_is_refused_before_writing(store: GraphStore, tmp_path: Path) -> None:
     path = write(tmp_path, "name,email\nAnn,ann@example.com\n")
-    with pytest.raises(LoadError, match="missing required column 'id'.*found columns: name, email"):
+    with pytest.raises(LoadError, match=r"missing required column 'id'.*found columns: name, email"):
         load_customers_csv(store, path, source="crm")
     assert store.counts()["Customer"] == 0
 

@@ -25,6 +25,7 @@ from graph import (
     RelationEndpointError,
     RelType,
     Resolution,
+    ResolutionError,
     UnknownRecordError,
     UnsupportedStoreURLError,
     open_store,
@@ -347,6 +348,25 @@ def test_resolution_with_an_unknown_member_fails_whole(store: GraphStore) -> Non
             )
         )
     assert store.counts()["Profile"] == 0 and store.entity_ids_of([key(1)]) == {}
+
+
+def test_an_entity_keeps_its_kind_and_takes_only_records_that_resolve_to_it(store: GraphStore) -> None:
+    store.write(mixed_batch())
+    store.write_resolution(Resolution(entities=(Entity(id="e1", kind=EntityKind.PROFILE, created_at=T0),)))
+    with pytest.raises(ResolutionError, match="e1"):
+        store.write_resolution(Resolution(entities=(Entity(id="e1", kind=EntityKind.ORGANIZATION, created_at=T0),)))
+    with pytest.raises(ResolutionError, match="web/e1"):
+        store.write_resolution(
+            Resolution(entities=(Entity(id="p9", kind=EntityKind.PROFILE, members=(key("e1", "web"),), created_at=T0),))
+        )
+    assert [e.kind for e in store.iter_entities(EntityKind.PROFILE)] == [EntityKind.PROFILE]
+    assert list(store.iter_entities(EntityKind.ORGANIZATION)) == []
+
+
+def test_neighbours_refuses_identifier_relationships(store: GraphStore) -> None:
+    store.write(mixed_batch())
+    with pytest.raises(ValueError, match="HAS_EMAIL"):
+        store.neighbours(key(1), RelType.HAS_EMAIL)
 
 
 # -- durability and isolation ----------------------------------------------------------------------------

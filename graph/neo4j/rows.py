@@ -1,0 +1,205 @@
+"""Conversions between the model and Neo4j rows: query parameters out, model objects back from result rows.
+
+JSON-valued properties (record and relation properties, entity traits) may nest maps, which Neo4j cannot
+store as a property, so they travel as one JSON string; `created_at` travels as an ISO-8601 string.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from graph.errors import GraphStoreError
+from graph.model import (
+    Entity,
+    EntityKind,
+    Identifier,
+    IdentifierKind,
+    IdentifierLink,
+    Properties,
+    Record,
+    RecordKey,
+    RecordKind,
+    Relation,
+    RelType,
+)
+
+Row = dict[str, Any]
+ResultRow = Mapping[str, Any]
+_T = TypeVar("_T")
+
+_RECORD_LABELS = frozenset(kind.value for kind in RecordKind)
+_IDENTIFIER_LABELS = frozenset(kind.value for kind in IdentifierKind)
+_ENTITY_LABELS = frozenset(kind.value for kind in EntityKind)
+
+# -- values --------------------------------------------------------------------------------------------------
+
+
+def encode_json(properties: Mapping[str, Any]) -> str:
+    """One JSON object as text, with sorted keys so equal properties store as equal strings."""
+    return json.dumps(properties, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_json(text: str | None) -> Properties:
+    """The JSON object stored by `encode_json`; a missing property reads as an empty object."""
+    if text is None:
+        return {}
+    value = json.loads(text)
+    if not isinstance(value, dict):
+        raise GraphStoreError(f"stored properties are a JSON {type(value).__name__}, not an object")
+    return value
+
+
+def encode_datetime(value: datetime) -> str:
+    """ISO-8601 text with its UTC offset; a naive datetime is taken to be UTC."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
+
+
+def decode_datetime(value: object) -> datetime:
+    """A timezone-aware datetime from ISO-8601 text (or a Neo4j temporal value written by other tools)."""
+    if isinstance(value, str):
+        parsed = datetime.fromisoformat(value)
+    elif isinstance(value, datetime):
+        parsed = value
+    elif hasattr(value, "to_native"):  # neo4j.time.DateTime
+        native = value.to_native()
+        if not isinstance(native, datetime):
+            raise GraphStoreError(f"stored created_at is a {type(value).__name__}, not a date-time")
+        parsed = native
+    else:
+        raise GraphStoreError(f"stored created_at is a {type(value).__name__}, not a date-time")
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def chunked(items: Sequence[_T], size: int) -> Iterator[list[_T]]:
+    """Consecutive slices of at most `size` items."""
+    if size < 1:
+        raise ValueError("chunk size must be positive")
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+# -- keys and labels -----------------------------------------------------------------------------------------
+
+
+def key_row(key: RecordKey) -> Row:
+    """The parameter map of a record key."""
+    return {"source": key.source, "source_id": key.source_id}
+
+
+def key_of(row: ResultRow) -> RecordKey:
+    """The record key in a result row's `source` and `source_id` columns."""
+    return RecordKey(str(row["source"]), str(row["source_id"]))
+
+
+def record_kind_of(labels: Iterable[str], key: RecordKey) -> RecordKind:
+    """The one record kind among a node's labels."""
+    kinds = [RecordKind(label) for label in labels if label in _RECORD_LABELS]
+    if len(kinds) != 1:
+        raise GraphStoreError(f"record {key} has {len(kinds)} record-kind labels, expected 1")
+    return kinds[0]
+
+
+def entity_kind_of_labels(labels: Iterable[str]) -> EntityKind:
+    """The one entity kind among a node's labels."""
+    kinds = [EntityKind(label) for label in labels if label in _ENTITY_LABELS]
+    if len(kinds) != 1:
+        raise GraphStoreError(f"entity node has {len(kinds)} entity-kind labels, expected 1")
+    return kinds[0]
+
+
+# -- records, identifiers, relations -------------------------------------------------------------------------
+
+
+def record_rows(records: Iterable[Record]) -> dict[RecordKind, list[Row]]:
+    """Parameter rows per record kind; of records repeating a key, the last wins."""
+    last = {record.key: record for record in records}
+    rows: dict[RecordKind, list[Row]] = {}
+    for record in last.values():
+        rows.setdefault(record.kind, []).append(key_row(record.key) | {"properties": encode_json(record.properties)})
+    return rows
+
+
+def record_from_row(row: ResultRow) -> Record:
+    """A record from a row with `source`, `source_id`, `labels` and `properties` columns."""
+    key = key_of(row)
+    return Record(kind=record_kind_of(row["labels"], key), key=key, properties=decode_json(row["properties"]))
+
+
+def identifier_params(identifier: Identifier) -> Row:
+    """The `value` and `system` parameters matching `cypher.identifier_pattern` and `cypher.records_with`."""
+    return {"value": identifier.value, "system": identifier.system}
+
+
+def link_rows(links: Iterable[IdentifierLink]) -> dict[IdentifierKind, list[Row]]:
+    """Parameter rows per identifier kind, without repeats."""
+    rows: dict[IdentifierKind, list[Row]] = {}
+    for link in dict.fromkeys((link.record, link.identifier) for link in links):
+        key, identifier = link
+        rows.setdefault(identifier.kind, []).append(key_row(key) | identifier_params(identifier))
+    return rows
+
+
+def identifier_from_row(labels: Iterable[str], node: Mapping[str, Any]) -> Identifier:
+    """An identifier from its node's labels and properties."""
+    kinds = [IdentifierKind(label) for label in labels if label in _IDENTIFIER_LABELS]
+    if len(kinds) != 1:
+        raise GraphStoreError(f"identifier node has {len(kinds)} identifier-kind labels, expected 1")
+    kind = kinds[0]
+    system = str(node["system"]) if kind is IdentifierKind.ACCOUNT else ""
+    return Identifier(kind, str(node[kind.key_property]), system)
+
+
+def relation_rows(relations: Iterable[Relation]) -> dict[RelType, list[Row]]:
+    """Parameter rows per relationship type; of relations repeating (type, start, end), the last wins."""
+    last = {(relation.type, relation.start, relation.end): relation for relation in relations}
+    rows: dict[RelType, list[Row]] = {}
+    for relation in last.values():
+        rows.setdefault(relation.type, []).append(
+            {
+                "start_source": relation.start.source,
+                "start_source_id": relation.start.source_id,
+                "end_source": relation.end.source,
+                "end_source_id": relation.end.source_id,
+                "properties": encode_json(relation.properties),
+            }
+        )
+    return rows
+
+
+# -- entities ------------------------------------------------------------------------------------------------
+
+
+def entity_rows(entities: Iterable[Entity]) -> dict[EntityKind, list[Row]]:
+    """Parameter rows per entity kind (members travel separately, see `member_rows`)."""
+    rows: dict[EntityKind, list[Row]] = {}
+    for entity in entities:
+        rows.setdefault(entity.kind, []).append(
+            {"id": entity.id, "traits": encode_json(entity.traits), "created_at": encode_datetime(entity.created_at)}
+        )
+    return rows
+
+
+def member_rows(entities: Iterable[Entity]) -> dict[EntityKind, list[Row]]:
+    """One parameter row per (member record, entity), per entity kind."""
+    rows: dict[EntityKind, list[Row]] = {}
+    for entity in entities:
+        kind_rows = rows.setdefault(entity.kind, [])
+        kind_rows.extend(key_row(member) | {"entity_id": entity.id} for member in dict.fromkeys(entity.members))
+    return rows
+
+
+def entity_from_row(kind: EntityKind, row: ResultRow) -> Entity:
+    """An entity from a row with `id`, `traits`, `created_at` and `members` ([source, source_id] pairs)."""
+    members = sorted(RecordKey(str(source), str(source_id)) for source, source_id in row["members"])
+    return Entity(
+        id=str(row["id"]),
+        kind=kind,
+        traits=decode_json(row["traits"]),
+        members=tuple(members),
+        created_at=decode_datetime(row["created_at"]),
+    )

@@ -1,0 +1,73 @@
+"""Schema of the Neo4j store: uniqueness constraints on every natural key, created idempotently at start-up.
+
+Constraints (all available in Neo4j 5 Community; each one also creates the index its lookups use):
+
+- `(:Record)` unique on `(source, source_id)`: record keys are unique across record kinds;
+- each identifier label unique on its key property, `Account` on `(system, id)`;
+- each entity label, and `Alias`, unique on `id`; `Checkpoint` on `name`; `IdgraphSchema` on `name`.
+
+The `IdgraphSchema {name: "graph"}` node holds the schema version, so an older idgraph refuses a store
+that a newer one has changed.
+"""
+
+from __future__ import annotations
+
+from neo4j import ManagedTransaction
+
+from graph.errors import SchemaVersionError
+from graph.model import EntityKind, IdentifierKind
+from graph.neo4j import cypher
+from graph.neo4j.transactions import Transactions, fetch
+
+SCHEMA_VERSION = 1
+SCHEMA_NAME = "graph"
+AWAIT_INDEXES_SECONDS = 300
+
+
+def _unique(name: str, label: str, *properties: str) -> str:
+    keys = ", ".join(f"n.{p}" for p in properties)
+    if len(properties) > 1:
+        keys = f"({keys})"
+    return f"CREATE CONSTRAINT idgraph_{name} IF NOT EXISTS FOR (n:{label}) REQUIRE {keys} IS UNIQUE"
+
+
+def constraint_statements() -> list[str]:
+    """Every `CREATE CONSTRAINT ... IF NOT EXISTS` statement of the store, in a fixed order."""
+    statements = [_unique("record_key", cypher.RECORD, "source", "source_id")]
+    for kind in IdentifierKind:
+        properties = ("system", kind.key_property) if kind is IdentifierKind.ACCOUNT else (kind.key_property,)
+        statements.append(_unique(f"{kind.value.lower()}_key", cypher.token(kind), *properties))
+    for entity in EntityKind:
+        statements.append(_unique(f"{entity.value.lower()}_id", cypher.token(entity), "id"))
+    statements.append(_unique("alias_id", cypher.ALIAS, "id"))
+    statements.append(_unique("checkpoint_name", cypher.CHECKPOINT, "name"))
+    statements.append(_unique("schema_name", cypher.SCHEMA, "name"))
+    return statements
+
+
+AWAIT_INDEXES = f"CALL db.awaitIndexes({AWAIT_INDEXES_SECONDS})"
+
+
+def check_version(stored: int) -> None:
+    """Raise SchemaVersionError if the store was written by a newer schema than this code knows."""
+    if stored > SCHEMA_VERSION:
+        raise SchemaVersionError(
+            f"the Neo4j store has schema version {stored}, newer than this idgraph's {SCHEMA_VERSION}: upgrade idgraph"
+        )
+
+
+def _claim_version(tx: ManagedTransaction) -> int:
+    rows = fetch(tx, cypher.MERGE_SCHEMA_VERSION, name=SCHEMA_NAME, version=SCHEMA_VERSION)
+    stored = int(rows[0]["version"])
+    check_version(stored)
+    if stored < SCHEMA_VERSION:  # no migration exists yet: version 1 is the first
+        tx.run(cypher.SET_SCHEMA_VERSION, {"name": SCHEMA_NAME, "version": SCHEMA_VERSION}).consume()
+    return stored
+
+
+def ensure_schema(transactions: Transactions) -> None:
+    """Create the constraints that are missing, wait for their indexes, and check the schema version."""
+    for statement in constraint_statements():
+        transactions.run_schema("creating a constraint", statement)
+    transactions.run_schema("waiting for indexes", AWAIT_INDEXES)
+    transactions.write("checking the schema version", _claim_version)

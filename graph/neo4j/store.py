@@ -1,0 +1,421 @@
+"""The Neo4j backend of the GraphStore port: parameterised Cypher in managed transactions over the official driver.
+
+Records are `(:Record:<Kind> {source, source_id, properties})`, identifiers `(:Email {value})` and so on,
+entities `(:Profile {id, traits, created_at})` / `(:Organization ...)` with `RESOLVES_TO` from their members,
+merged-away entity IDs `(:Alias {id})-[:ALIAS_OF]->(entity)`, and `(:Checkpoint {name, position})`.
+JSON-valued properties are stored as JSON text (see `rows`). Each write call is one managed write
+transaction that first reads what it must check, then writes in `UNWIND $rows` batches of fixed labels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator, Sequence
+from functools import partial
+from typing import TYPE_CHECKING
+
+import neo4j
+
+from graph.errors import RecordKindConflictError
+from graph.model import (
+    RECORD_RELATIONS,
+    Direction,
+    Entity,
+    EntityKind,
+    GraphBatch,
+    Identifier,
+    IdentifierKind,
+    Neighbour,
+    Record,
+    RecordKey,
+    RecordKind,
+    RelType,
+    Resolution,
+)
+from graph.neo4j import cypher, plans, rows
+from graph.neo4j.connection import connection_settings
+from graph.neo4j.schema import ensure_schema
+from graph.neo4j.transactions import Transactions, execute, fetch, wrapped_errors
+
+if TYPE_CHECKING:
+    from graph.store import GraphStore
+
+WRITE_ROWS = 5_000  # rows per UNWIND statement (all statements of a call share one transaction)
+READ_KEYS = 2_000  # keys per lookup statement
+COUNT_ATTEMPTS = 8  # reads of all counts before giving up on two equal ones in a row
+
+_RECORD_KIND_VALUES = [kind.value for kind in RecordKind]
+_COUNTED_LABELS: tuple[RecordKind | IdentifierKind | EntityKind, ...] = (*RecordKind, *IdentifierKind, *EntityKind)
+
+Tx = neo4j.ManagedTransaction
+
+
+class Neo4jGraphStore:
+    """A GraphStore on a Neo4j 5 database; the schema (constraints) is created on opening."""
+
+    def __init__(self, driver: neo4j.Driver, *, database: str | None = None) -> None:
+        """Use `driver` (the store owns it from now on and closes it in `close`) on `database` (None: default)."""
+        self._transactions = Transactions(driver, database)
+        ensure_schema(self._transactions)
+
+    @classmethod
+    def from_url(
+        cls,
+        url: str,
+        *,
+        username: str | None = None,
+        password: str | None = None,
+        database: str | None = None,
+    ) -> Neo4jGraphStore:
+        """Connect to `neo4j://`, `bolt://` (and `+s` / `+ssc`) URLs.
+
+        Credentials come from the arguments, else from the URL (`neo4j://user:pass@host:7687`, stripped
+        before the URL reaches the driver), else from IDGRAPH_NEO4J_USER / IDGRAPH_NEO4J_PASSWORD; the
+        user defaults to "neo4j". The database comes from the argument, else IDGRAPH_NEO4J_DATABASE, else
+        the server's default.
+        """
+        settings = connection_settings(url, username=username, password=password, database=database)
+        with wrapped_errors("opening the driver"):
+            driver = neo4j.GraphDatabase.driver(settings.uri, auth=(settings.username, settings.password))
+        try:
+            return cls(driver, database=settings.database)
+        except BaseException:
+            driver.close()
+            raise
+
+    # -- writes ----------------------------------------------------------------------------------------------
+
+    def write(self, batch: GraphBatch) -> None:
+        """Upsert the batch's records, identifier links and relations (and its checkpoint) atomically."""
+        if not (batch.records or batch.links or batch.relations or batch.checkpoint):
+            return
+        record_rows = rows.record_rows(batch.records)
+        link_rows = rows.link_rows(batch.links)
+        relation_rows = rows.relation_rows(batch.relations)
+        referenced = plans.referenced_keys(batch)
+        written = list(dict.fromkeys(record.key for record in batch.records))
+        checkpoint = batch.checkpoint
+
+        def work(tx: Tx) -> None:
+            plans.check_batch(batch, _stored_record_kinds(tx, referenced))
+            for kind, kind_rows in record_rows.items():
+                _execute_rows(tx, cypher.merge_records(kind), kind_rows)
+            for identifier_kind, identifier_rows in link_rows.items():
+                _execute_rows(tx, cypher.merge_links(identifier_kind), identifier_rows)
+            for rel, rel_rows in relation_rows.items():
+                _execute_rows(tx, cypher.merge_relations(rel), rel_rows)
+            _check_no_kind_conflicts(tx, written)
+            if checkpoint is not None:
+                execute(tx, cypher.MERGE_CHECKPOINT, name=checkpoint.name, position=checkpoint.position)
+
+        self._transactions.write("writing a batch", work)
+
+    def write_resolution(self, resolution: Resolution) -> None:
+        """Upsert entities, point their members at them, record aliases and delete retired entities.
+
+        An entity's members are replaced: records resolving to it that are not among its members stop
+        resolving to it. Aliases that pointed at a merged-away ID follow it to its survivor; those of a
+        retired entity without a survivor are deleted with it.
+        """
+        if not (resolution.entities or resolution.aliases or resolution.retired):
+            return
+        members = plans.member_keys(resolution)
+        entity_rows = rows.entity_rows(resolution.entities)
+        member_rows = rows.member_rows(resolution.entities)
+        upserted = {kind: [entity.id for entity in resolution.entities if entity.kind is kind] for kind in EntityKind}
+        retired = sorted(set(resolution.retired))
+        merged_away = sorted(set(resolution.retired) | set(resolution.aliases))
+        targets = sorted(set(resolution.aliases.values()))
+        looked_up = sorted({entity.id for entity in resolution.entities} | set(merged_away) | set(targets))
+
+        def work(tx: Tx) -> None:
+            plans.check_members(resolution, _stored_record_kinds(tx, members))
+            stored_entities = _stored_entity_kinds(tx, looked_up)
+            plans.check_entity_kinds(resolution, stored_entities)
+            plan = plans.plan_aliases(
+                resolution, stored_entities, _alias_targets(tx, targets), _aliases_of(tx, merged_away)
+            )
+            for kind, kind_rows in entity_rows.items():
+                _execute_rows(tx, cypher.merge_entities(kind), kind_rows)
+            # Read the current members only now: the MERGE above has locked the upserted entities.
+            current = _members_of(tx, upserted)
+            for kind, stale in plans.stale_members(resolution, current).items():
+                stale_rows = [rows.key_row(key) | {"entity_id": entity_id} for key, entity_id in stale]
+                _execute_rows(tx, cypher.unlink_members(kind), stale_rows)
+            for kind, kind_rows in member_rows.items():
+                _execute_rows(tx, cypher.point_members(kind), kind_rows)
+            # An ID upserted as an entity is live again: drop any alias it had.
+            dropped = sorted(plan.deletes | {entity.id for entity in resolution.entities})
+            _execute_ids(tx, cypher.DELETE_ALIASES, dropped)
+            for kind in EntityKind:
+                alias_rows = [
+                    {"alias": alias, "target": target}
+                    for alias, (target, target_kind) in sorted(plan.upserts.items())
+                    if target_kind is kind
+                ]
+                _execute_rows(tx, cypher.merge_aliases(kind), alias_rows)
+            for kind in EntityKind:
+                _execute_ids(tx, cypher.retire_entities(kind), retired)
+
+        self._transactions.write("writing a resolution", work)
+
+    # -- reads -----------------------------------------------------------------------------------------------
+
+    def get_records(self, keys: Sequence[RecordKey]) -> dict[RecordKey, Record]:
+        """The stored records among `keys` (missing keys are absent from the result)."""
+        unique = list(dict.fromkeys(keys))
+        if not unique:
+            return {}
+        return self._transactions.read("reading records", lambda tx: _records(tx, unique))
+
+    def iter_records(self, kinds: Collection[RecordKind]) -> Iterator[Record]:
+        """Every stored record of the given kinds, ordered by key.
+
+        The keys are listed in one transaction and sorted here (Python's order, not the server's string
+        collation); the records are then read in chunks, so memory holds keys rather than whole records.
+        """
+        keys = self._sorted_keys(kinds)
+        return self._records_in_order(keys)
+
+    def _records_in_order(self, keys: list[RecordKey]) -> Iterator[Record]:
+        for chunk in rows.chunked(keys, READ_KEYS):
+            found = self._transactions.read("reading records", partial(_records, keys=chunk))
+            yield from (found[key] for key in chunk if key in found)
+
+    def identifiers_of(self, keys: Sequence[RecordKey]) -> dict[RecordKey, list[Identifier]]:
+        """Identifiers held by each of `keys` (records without identifiers are absent), sorted."""
+        unique = list(dict.fromkeys(keys))
+        if not unique:
+            return {}
+        return self._transactions.read("reading identifiers of records", lambda tx: _identifiers(tx, unique))
+
+    def records_with(self, identifier: Identifier) -> list[RecordKey]:
+        """Keys of the records holding an identifier, sorted."""
+        query = cypher.records_with(identifier.kind)
+        params = rows.identifier_params(identifier)
+        found = self._transactions.read("reading records of an identifier", lambda tx: fetch(tx, query, **params))
+        return sorted({rows.key_of(row) for row in found})
+
+    def iter_links(self, kinds: Collection[RecordKind]) -> Iterator[tuple[RecordKey, Identifier]]:
+        """Every (record, identifier) link of records of the given kinds, ordered by record key."""
+        keys = self._sorted_keys(kinds)
+        return self._links_in_order(keys)
+
+    def _links_in_order(self, keys: list[RecordKey]) -> Iterator[tuple[RecordKey, Identifier]]:
+        for chunk in rows.chunked(keys, READ_KEYS):
+            found = self._transactions.read("reading links", partial(_identifiers, keys=chunk))
+            for key in chunk:
+                yield from ((key, identifier) for identifier in found.get(key, ()))
+
+    def neighbours(self, key: RecordKey, rel: RelType, direction: Direction = Direction.OUT) -> list[Neighbour]:
+        """Records joined to `key` by relationships of type `rel`, sorted by key."""
+        if rel not in RECORD_RELATIONS:
+            raise ValueError(f"{rel} does not join records to records; read identifiers with identifiers_of")
+        query = cypher.neighbours(rel, direction)
+        found = self._transactions.read(
+            "reading neighbours", lambda tx: fetch(tx, query, source=key.source, source_id=key.source_id)
+        )
+        neighbours = [
+            Neighbour(record=rows.record_from_row(row), properties=rows.decode_json(row["relation_properties"]))
+            for row in found
+        ]
+        return sorted(neighbours, key=lambda neighbour: neighbour.record.key)
+
+    def entity_ids_of(self, keys: Sequence[RecordKey]) -> dict[RecordKey, str]:
+        """The entity each record resolves to (unresolved records are absent)."""
+        unique = list(dict.fromkeys(keys))
+        if not unique:
+            return {}
+
+        def work(tx: Tx) -> dict[RecordKey, str]:
+            found: dict[RecordKey, str] = {}
+            for chunk in rows.chunked(unique, READ_KEYS):
+                for row in fetch(tx, cypher.ENTITY_IDS_OF, keys=[rows.key_row(key) for key in chunk]):
+                    found[rows.key_of(row)] = str(row["entity_id"])
+            return found
+
+        return self._transactions.read("reading entity IDs of records", work)
+
+    def get_entity(self, entity_id: str) -> Entity | None:
+        """An entity by its ID or by an alias of a merged-away ID; None if neither is known."""
+
+        def work(tx: Tx) -> Entity | None:
+            for kind in EntityKind:
+                found = _entities(tx, kind, [entity_id])
+                if found:
+                    return found[entity_id]
+            for row in fetch(tx, cypher.ALIAS_TARGETS, ids=[entity_id]):
+                kind = rows.entity_kind_of_labels(row["labels"])
+                target = str(row["target"])
+                return _entities(tx, kind, [target]).get(target)
+            return None
+
+        return self._transactions.read("reading an entity", work)
+
+    def iter_entities(self, kind: EntityKind) -> Iterator[Entity]:
+        """Every entity of one kind with its members, ordered by ID (read in chunks, like `iter_records`)."""
+        query = cypher.entity_ids(kind)
+        found = self._transactions.read("listing entities", lambda tx: fetch(tx, query))
+        return self._entities_in_order(kind, sorted(str(row["id"]) for row in found))
+
+    def _entities_in_order(self, kind: EntityKind, ids: list[str]) -> Iterator[Entity]:
+        for chunk in rows.chunked(ids, READ_KEYS):
+            found = self._transactions.read("reading entities", partial(_entities, kind=kind, ids=chunk))
+            yield from (found[entity_id] for entity_id in chunk if entity_id in found)
+
+    def get_checkpoint(self, name: str) -> str | None:
+        """The position last committed for a named job, if any."""
+        found = self._transactions.read("reading a checkpoint", lambda tx: fetch(tx, cypher.GET_CHECKPOINT, name=name))
+        return str(found[0]["position"]) if found else None
+
+    def counts(self) -> dict[str, int]:
+        """Node count per label and relationship count per type, read in one consistent snapshot.
+
+        Neo4j transactions are read-committed: a batch committing between two of the count statements
+        would be half visible. So the whole set is read again (in the same read transaction) until two
+        consecutive reads agree, at most COUNT_ATTEMPTS times. While counts only grow (loads), two equal
+        reads in a row prove that the first saw each batch whole or not at all; a write that deletes and
+        re-adds (a resolution) could in theory fool it. Each statement is a plain label or type count,
+        answered from Neo4j's count store.
+        """
+
+        def work(tx: Tx) -> dict[str, int]:
+            previous = _count_all(tx)
+            for _ in range(COUNT_ATTEMPTS - 1):
+                current = _count_all(tx)
+                if current == previous:
+                    break
+                previous = current
+            return previous
+
+        return self._transactions.read("counting nodes and relationships", work)
+
+    def close(self) -> None:
+        """Close the driver. The store is unusable afterwards."""
+        self._transactions.close()
+
+    # -- helpers ---------------------------------------------------------------------------------------------
+
+    def _sorted_keys(self, kinds: Collection[RecordKind]) -> list[RecordKey]:
+        chosen = set(kinds)
+        wanted = [kind for kind in RecordKind if kind in chosen]
+        if not wanted:
+            return []
+
+        def work(tx: Tx) -> list[RecordKey]:
+            keys: set[RecordKey] = set()
+            for kind in wanted:
+                keys.update(rows.key_of(row) for row in fetch(tx, cypher.record_keys(kind)))
+            return sorted(keys)
+
+        return self._transactions.read("listing record keys", work)
+
+
+# -- transaction-function steps ------------------------------------------------------------------------------
+
+
+def _execute_rows(tx: Tx, query: str, parameter_rows: list[rows.Row]) -> None:
+    for chunk in rows.chunked(parameter_rows, WRITE_ROWS):
+        execute(tx, query, rows=chunk)
+
+
+def _execute_ids(tx: Tx, query: str, ids: list[str]) -> None:
+    for chunk in rows.chunked(ids, WRITE_ROWS):
+        execute(tx, query, ids=chunk)
+
+
+def _stored_record_kinds(tx: Tx, keys: Sequence[RecordKey]) -> dict[RecordKey, RecordKind]:
+    kinds: dict[RecordKey, RecordKind] = {}
+    for chunk in rows.chunked(keys, READ_KEYS):
+        for row in fetch(tx, cypher.RECORD_LABELS, keys=[rows.key_row(key) for key in chunk]):
+            key = rows.key_of(row)
+            kinds[key] = rows.record_kind_of(row["labels"], key)
+    return kinds
+
+
+def _check_no_kind_conflicts(tx: Tx, keys: Sequence[RecordKey]) -> None:
+    """After the writes, which lock the written records: a concurrent batch may have stored a key under
+    another kind between our first read and our MERGE, leaving the node with two kind labels."""
+    for chunk in rows.chunked(keys, READ_KEYS):
+        params = [rows.key_row(key) for key in chunk]
+        for row in fetch(tx, cypher.RECORD_KIND_CONFLICTS, keys=params, kinds=_RECORD_KIND_VALUES):
+            raise RecordKindConflictError(f"record {rows.key_of(row)} was just stored as another kind by another write")
+
+
+def _stored_entity_kinds(tx: Tx, ids: list[str]) -> dict[str, EntityKind]:
+    kinds: dict[str, EntityKind] = {}
+    if not ids:
+        return kinds
+    for kind in EntityKind:
+        for chunk in rows.chunked(ids, READ_KEYS):
+            kinds.update((str(row["id"]), kind) for row in fetch(tx, cypher.stored_entity_ids(kind), ids=chunk))
+    return kinds
+
+
+def _alias_targets(tx: Tx, ids: list[str]) -> dict[str, tuple[str, EntityKind]]:
+    targets: dict[str, tuple[str, EntityKind]] = {}
+    for chunk in rows.chunked(ids, READ_KEYS):
+        for row in fetch(tx, cypher.ALIAS_TARGETS, ids=chunk):
+            targets[str(row["alias"])] = (str(row["target"]), rows.entity_kind_of_labels(row["labels"]))
+    return targets
+
+
+def _aliases_of(tx: Tx, ids: list[str]) -> dict[str, list[str]]:
+    aliases: dict[str, list[str]] = {}
+    if not ids:
+        return aliases
+    for kind in EntityKind:
+        for chunk in rows.chunked(ids, READ_KEYS):
+            for row in fetch(tx, cypher.aliases_pointing_at(kind), ids=chunk):
+                aliases.setdefault(str(row["target"]), []).append(str(row["alias"]))
+    return aliases
+
+
+def _members_of(tx: Tx, ids: dict[EntityKind, list[str]]) -> dict[str, list[RecordKey]]:
+    members: dict[str, list[RecordKey]] = {}
+    for kind, kind_ids in ids.items():
+        for chunk in rows.chunked(kind_ids, READ_KEYS):
+            for row in fetch(tx, cypher.members_of(kind), ids=chunk):
+                members.setdefault(str(row["entity_id"]), []).append(rows.key_of(row))
+    return members
+
+
+def _records(tx: Tx, keys: Sequence[RecordKey]) -> dict[RecordKey, Record]:
+    found: dict[RecordKey, Record] = {}
+    for chunk in rows.chunked(keys, READ_KEYS):
+        for row in fetch(tx, cypher.GET_RECORDS, keys=[rows.key_row(key) for key in chunk]):
+            record = rows.record_from_row(row)
+            found[record.key] = record
+    return found
+
+
+def _identifiers(tx: Tx, keys: Sequence[RecordKey]) -> dict[RecordKey, list[Identifier]]:
+    found: dict[RecordKey, set[Identifier]] = {}
+    for chunk in rows.chunked(keys, READ_KEYS):
+        for row in fetch(tx, cypher.IDENTIFIERS_OF, keys=[rows.key_row(key) for key in chunk]):
+            identifier = rows.identifier_from_row(row["labels"], row["identifier"])
+            found.setdefault(rows.key_of(row), set()).add(identifier)
+    return {key: sorted(identifiers) for key, identifiers in found.items()}
+
+
+def _entities(tx: Tx, kind: EntityKind, ids: Sequence[str]) -> dict[str, Entity]:
+    found: dict[str, Entity] = {}
+    for chunk in rows.chunked(ids, READ_KEYS):
+        for row in fetch(tx, cypher.get_entities(kind), ids=chunk):
+            entity = rows.entity_from_row(kind, row)
+            found[entity.id] = entity
+    return found
+
+
+def _count_all(tx: Tx) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for label in _COUNTED_LABELS:
+        counts[label.value] = int(fetch(tx, cypher.count_nodes(label))[0]["count"])
+    for rel in RelType:
+        counts[rel.value] = int(fetch(tx, cypher.count_relationships(rel))[0]["count"])
+    return counts
+
+
+if TYPE_CHECKING:  # mypy proves that the class implements the port
+
+    def _implements_port(store: Neo4jGraphStore) -> GraphStore:
+        return store
