@@ -24,7 +24,9 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 
 install: $(VENV)/.installed
 
+# On first start (an empty store) the demo data set is written to demo-data/, loaded and resolved.
 serve: $(VENV)/.installed
+	$(BIN)/idgraph demo-data --out demo-data --load-if-empty
 	$(BIN)/idgraph serve --host $(HOST) --port $(PORT)
 
 lint: $(VENV)/.installed-dev

@@ -22,7 +22,9 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = Field(
         "development", description="production turns off GraphiQL and introspection"
     )
-    phone_region: str = Field("US", description="region for phone numbers given without a country code")
+    phone_region: str = Field(
+        "US", description="region of phone numbers without a country code, in API lookups and single-file loads"
+    )
 
     def open_store(self) -> GraphStore:
         return open_store(

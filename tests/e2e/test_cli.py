@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from .conftest import Run
@@ -11,7 +12,7 @@ def test_a_csv_without_an_id_column_exits_non_zero_naming_the_column(tmp_path: P
     (tmp_path / "people.csv").write_text("name,email\nAnn,ann@example.com\n", encoding="utf-8")
     result = idgraph("load", "customers", "people.csv", "--source", "crm", check=False)
     assert result.returncode == 2
-    assert "missing required column 'id'" in result.stderr
+    assert "missing required column 'source_id' or 'id'" in result.stderr
     assert "people.csv" in result.stderr
 
 
@@ -19,12 +20,33 @@ def test_a_bad_phone_is_reported_by_row_and_the_other_rows_load(tmp_path: Path, 
     (tmp_path / "c.csv").write_text(
         "id,name,phone\n1,Ann,(415) 555-0100\n2,Bob,12345\n3,Cy,+44 20 7946 0958\n", encoding="utf-8"
     )
-    result = idgraph("load", "customers", "c.csv", "--source", "crm")
-    assert "read 3 rows, loaded 2, rejected 1" in result.stdout
-    assert "line 3: column 'phone'" in result.stderr
-    assert "12345" not in result.stderr  # the value itself (PII) is not printed
+    result = idgraph("load", "customers", "c.csv", "--source", "crm", "--report", "report.json")
+    assert "read 3 rows: loaded 2, quarantined 1, duplicates 0, suppressed 0" in result.stdout
+    assert "quarantine.jsonl" in result.stdout
+    [entry] = [json.loads(line) for line in (tmp_path / "quarantine.jsonl").read_text("utf-8").splitlines()]
+    assert (entry["source"], entry["line"], entry["row"]["phone"]) == ("crm", 3, "12345")
+    assert [(r["field"], r["reason"]) for r in entry["reasons"]] == [("phone", "invalid_phone")]
+    assert "12345" not in result.stdout + result.stderr  # the value itself (PII) is not printed
+    [file] = json.loads((tmp_path / "report.json").read_text("utf-8"))["files"]
+    assert {k: file[k] for k in ("rows_read", "loaded", "quarantined", "duplicates", "suppressed", "reasons")} == {
+        "rows_read": 3,
+        "loaded": 2,
+        "quarantined": 1,
+        "duplicates": 0,
+        "suppressed": 0,
+        "reasons": {"invalid_phone": 1},
+    }
     resolved = idgraph("resolve")
     assert "profiles" in resolved.stdout
+
+
+def test_a_config_error_names_the_key(tmp_path: Path, idgraph: Run) -> None:
+    (tmp_path / "sources.toml").write_text(
+        '[[sources]]\nname = "crm"\nkind = "customer"\npath = "x.csv"\nencodng = "gbk"\n'
+    )
+    result = idgraph("load", "--config", "sources.toml", check=False)
+    assert result.returncode == 2
+    assert "sources[0] ('crm').encodng: unknown key" in result.stderr
 
 
 def test_every_command_has_help(idgraph: Run) -> None:

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import types
+from collections.abc import Callable
+
 import pytest
 
+import loaders
 from graph import IdentifierKind
-from loaders import normalise_domain, normalise_email, normalise_identifier, normalise_phone
+from loaders import normalise, normalise_domain, normalise_email, normalise_identifier, normalise_phone
+from loaders.reasons import InvalidValue, Reason
 
 
 @pytest.mark.parametrize(
@@ -55,3 +60,57 @@ def test_device_and_account_ids_are_only_trimmed() -> None:
     assert normalise_identifier(IdentifierKind.PHONE, "(415) 555-0100", phone_region="US") == "+14155550100"
     with pytest.raises(ValueError, match="empty account"):
         normalise_identifier(IdentifierKind.ACCOUNT, "  ")
+
+
+@pytest.mark.parametrize(
+    ("kind", "raw", "reason"),
+    [
+        (IdentifierKind.EMAIL, "ann@", Reason.INVALID_EMAIL),
+        (IdentifierKind.PHONE, "12", Reason.INVALID_PHONE),
+        (IdentifierKind.DOMAIN, "acme", Reason.INVALID_DOMAIN),
+        (IdentifierKind.DEVICE, " ", Reason.MISSING_REQUIRED),
+        (IdentifierKind.ACCOUNT, "", Reason.MISSING_REQUIRED),
+    ],
+)
+def test_refusals_carry_the_quarantine_reason(kind: IdentifierKind, raw: str, reason: Reason) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        normalise_identifier(kind, raw, phone_region="US")
+    assert caught.value.reason is reason
+    assert isinstance(caught.value, ValueError)
+
+
+def test_the_package_exports_every_public_normaliser() -> None:
+    public = {name for name in dir(normalise) if not name.startswith("_")} - {
+        *(m for m in dir(normalise) if isinstance(getattr(normalise, m), types.ModuleType))
+    }
+    assert public == set(normalise.__all__)
+    for name in ("normalise_domain", "normalise_email", "normalise_identifier", "normalise_phone"):
+        assert getattr(loaders, name) is getattr(normalise, name)
+
+
+# One refused value per normaliser that takes personal data, each holding a marker that must not leak.
+_PII = "zq7secret"
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: normalise.normalise_email(f"{_PII}@@x.com"),
+        lambda: normalise.normalise_email(f"{_PII}@x.test"),
+        lambda: normalise.normalise_phone(f"{_PII}", "CN"),
+        lambda: normalise.normalise_domain(f"{_PII}"),
+        lambda: normalise.normalise_name(f"{_PII}\ufffd"),
+        lambda: normalise.normalise_text(f"{_PII}锟斤拷"),
+        lambda: normalise.parse_date(f"{_PII}", "YYYY-MM-DD"),
+        lambda: normalise.parse_timestamp(f"{_PII}", "ISO", "UTC"),
+        lambda: normalise.parse_timestamp(f"{_PII}", "MM/DD/YYYY HH:mm", "UTC"),
+        lambda: normalise.parse_amount(f"12 {_PII}"),
+        lambda: normalise.normalise_currency(_PII),
+        lambda: normalise.email_domain(_PII),
+    ],
+)
+def test_messages_never_contain_the_value(call: Callable[[], object]) -> None:
+    with pytest.raises(InvalidValue) as caught:
+        call()
+    assert _PII not in str(caught.value)
+    assert caught.value.message == str(caught.value)

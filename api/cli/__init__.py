@@ -1,0 +1,24 @@
+"""The `idgraph` command line: load, resolve, serve, demo data."""
+
+from __future__ import annotations
+
+import typer
+
+from api.cli.demo import demo_data
+from api.cli.load import load
+from api.cli.resolve import resolve
+from api.cli.serve import serve
+
+app = typer.Typer(
+    name="idgraph",
+    help="Graph-based identity resolution: load source records, resolve them into profiles, serve them.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals may hold PII
+)
+app.command()(load)
+app.command()(resolve)
+app.command()(serve)
+app.command(name="demo-data")(demo_data)
+
+__all__ = ["app"]

@@ -1,0 +1,113 @@
+"""Benchmark: load the demo data set end to end against a floor that only reads and normalises the same rows.
+
+    .venv/bin/python bench/load.py [--people 40000] [--companies 2000] [--data DIR]
+
+Each phase runs in a fresh process, so its peak RSS is its own. The floor reads every file of the demo
+sources.toml and runs each row through the loaders' normalisers and checks (RowMapper.parse), writing
+nothing; the load runs the real pipeline (mapping, quarantine, batches into a new SQLite store). The figure
+that matters is the ratio of the two rates, measured in the same run on the same machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def floor(data: Path) -> dict[str, float]:
+    from loaders import read_config, source_files
+    from loaders.mapping import RowMapper
+    from loaders.readers import read_rows
+
+    config = read_config(data / "sources.toml")
+    today = datetime.now(UTC).date()
+    rows = 0
+    started = time.perf_counter()
+    for source in config.sources:
+        mapper = RowMapper(source, base_currency=config.base_currency, rates=config.rates, today=today)
+        for path in source_files(config, source):
+            for row in read_rows(path, source.file_format(path), encoding=source.encoding, delimiter=source.delimiter):
+                rows += 1
+                if row.error is None:
+                    mapper.parse(row.values)
+    seconds = time.perf_counter() - started
+    return {"rows": rows, "seconds": seconds, "rss_mb": _peak_rss_mb()}
+
+
+def load(data: Path) -> dict[str, float]:
+    from graph import open_store
+    from loaders import LoadOptions, Quarantine, load_sources, read_config
+
+    config = read_config(data / "sources.toml")
+    with tempfile.TemporaryDirectory() as scratch:
+        store = open_store(f"sqlite:///{scratch}/bench.db")
+        quarantine = Quarantine(Path(scratch) / "quarantine.jsonl")
+        started = time.perf_counter()
+        report = load_sources(store, config, LoadOptions.of(config, quarantine=quarantine))
+        seconds = time.perf_counter() - started
+        quarantine.close()
+        store.close()
+    totals = report.totals
+    return {"rows": totals["rows_read"], "loaded": totals["loaded"], "seconds": seconds, "rss_mb": _peak_rss_mb()}
+
+
+def _run_phase(phase: str, data: Path) -> dict[str, float]:
+    result = subprocess.run(
+        [sys.executable, __file__, "--phase", phase, "--data", str(data)], capture_output=True, text=True, check=True
+    )
+    figures: dict[str, float] = json.loads(result.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--people", type=int, default=40_000)
+    parser.add_argument("--companies", type=int, default=2_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--data", type=Path, help="demo data folder (written when it has no sources.toml)")
+    parser.add_argument("--phase", choices=["floor", "load"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.phase:
+        print(json.dumps(floor(args.data) if args.phase == "floor" else load(args.data)))
+        return
+
+    with tempfile.TemporaryDirectory() as scratch:
+        data = args.data or Path(scratch) / "demo"
+        if not (data / "sources.toml").exists():
+            from loaders.demo import generate_demo_data
+
+            started = time.perf_counter()
+            summary = generate_demo_data(data, people=args.people, companies=args.companies, seed=args.seed)
+            print(
+                f"demo data: {summary.total_rows:,} rows in {len(summary.files)} files, "
+                f"written in {time.perf_counter() - started:.1f} s"
+            )
+        floor_figures = _run_phase("floor", data)
+        load_figures = _run_phase("load", data)
+
+    floor_rate = floor_figures["rows"] / floor_figures["seconds"]
+    load_rate = load_figures["rows"] / load_figures["seconds"]
+    print(f"{'phase':<6} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>12}")
+    for name, figures, rate in (("floor", floor_figures, floor_rate), ("load", load_figures, load_rate)):
+        print(f"{name:<6} {figures['rows']:>9,.0f} {figures['seconds']:>8.2f} {rate:>9,.0f} {figures['rss_mb']:>12.0f}")
+    print(f"loaded {load_figures['loaded']:,.0f} of {load_figures['rows']:,.0f} rows")
+    print(
+        f"ratio load/floor rows/s: {load_rate / floor_rate:.2f}  (target >= 0.5);"
+        f" load peak RSS {load_figures['rss_mb']:.0f} MB (target < 500)"
+    )
+
+
+if __name__ == "__main__":
+    main()
