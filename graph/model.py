@@ -238,12 +238,73 @@ class Entity(BaseModel):
     created_at: AwareDatetime
 
 
+class OverrideKind(StrEnum):
+    """A person's decision about two records, which wins over every rule."""
+
+    NEVER_LINK = "never_link"
+    ALWAYS_LINK = "always_link"
+
+
+class Override(BaseModel):
+    """never_link / always_link between two records, with who set it and why. Keyed by the unordered pair."""
+
+    model_config = _FROZEN
+
+    kind: OverrideKind
+    a: RecordKey
+    b: RecordKey
+    reason: str = Field(min_length=1)
+    author: str = Field(min_length=1)
+    created_at: AwareDatetime
+
+    _valid_keys = field_validator("a", "b")(_check_key)
+
+    @model_validator(mode="after")
+    def _ordered_pair(self) -> Override:
+        if self.a == self.b:
+            raise ValueError(f"an override needs two different records, got {self.a} twice")
+        if self.b < self.a:
+            a, b = self.b, self.a
+            object.__setattr__(self, "a", a)
+            object.__setattr__(self, "b", b)
+        return self
+
+
+class HistoryAction(StrEnum):
+    CREATED = "created"
+    MERGED = "merged"  # other entities were merged into this one (their IDs are now aliases)
+    SPLIT = "split"  # some of this entity's records left it for other entities
+    RETIRED = "retired"  # all its records are gone
+
+
+class HistoryEvent(BaseModel):
+    """One change of one entity: when, what, why, and which records and other entities were involved."""
+
+    model_config = _FROZEN
+
+    entity_id: str = Field(min_length=1)
+    at: AwareDatetime
+    action: HistoryAction
+    cause: str
+    records: tuple[RecordKey, ...] = ()
+    others: tuple[str, ...] = Field((), description="merged-away IDs (merged) or IDs the split-off records went to")
+
+
+class RelationKey(NamedTuple):
+    """Natural key of a record-to-record relationship."""
+
+    type: RelType
+    start: RecordKey
+    end: RecordKey
+
+
 class Resolution(BaseModel):
     """What one resolver run writes, in one transaction.
 
     `entities` are upserted and their members re-pointed to them (RESOLVES_TO); `aliases` maps a
     merged-away ID to the entity that absorbed it; `retired` entities are deleted (their IDs then live on
-    only as aliases, if any).
+    only as aliases, if any). `same_as` links are upserted and `same_as_removed` deleted; `history` is
+    appended.
     """
 
     model_config = _FROZEN
@@ -251,6 +312,9 @@ class Resolution(BaseModel):
     entities: tuple[Entity, ...] = ()
     aliases: dict[str, str] = Field(default_factory=dict)
     retired: tuple[str, ...] = ()
+    same_as: tuple[Relation, ...] = ()
+    same_as_removed: tuple[RelationKey, ...] = ()
+    history: tuple[HistoryEvent, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Resolution:
@@ -269,6 +333,10 @@ class Resolution(BaseModel):
             raise ValueError(f"entity {both[0]} is both upserted and retired")
         if not_retired := sorted(self.aliases.keys() - retired):
             raise ValueError(f"aliased entity {not_retired[0]} must be retired too")
+        if any(r.type is not RelType.SAME_AS for r in self.same_as) or any(
+            r.type is not RelType.SAME_AS for r in self.same_as_removed
+        ):
+            raise ValueError("a resolution writes SAME_AS links only")
         self.final_aliases()
         return self
 

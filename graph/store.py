@@ -11,11 +11,15 @@ from graph.model import (
     Entity,
     EntityKind,
     GraphBatch,
+    HistoryEvent,
     Identifier,
     Neighbour,
+    Override,
+    Properties,
     Record,
     RecordKey,
     RecordKind,
+    Relation,
     RelType,
     Resolution,
 )
@@ -42,7 +46,8 @@ class GraphStore(Protocol):
         ...
 
     def write_resolution(self, resolution: Resolution) -> None:
-        """Upsert entities, point their members at them, record aliases and delete retired entities."""
+        """Upsert entities, point their members at them, record aliases, delete retired entities, upsert and
+        delete SAME_AS links and append history, all in one transaction."""
         ...
 
     # -- reads ----------------------------------------------------------------------------------------
@@ -80,6 +85,35 @@ class GraphStore(Protocol):
 
     def iter_entities(self, kind: EntityKind) -> Iterator[Entity]:
         """Every entity of one kind with its members, ordered by ID."""
+        ...
+
+    def iter_relations(self, rel: RelType) -> Iterator[Relation]:
+        """Every record-to-record relationship of one type, ordered by (start, end)."""
+        ...
+
+    def history(self, entity_id: str) -> list[HistoryEvent]:
+        """The merges, splits and creation of an entity (and of the IDs merged into it), oldest first."""
+        ...
+
+    # -- overrides and documents ----------------------------------------------------------------------
+    def put_override(self, override: Override) -> None:
+        """Set the override of a pair of records (replacing the pair's earlier one)."""
+        ...
+
+    def delete_override(self, a: RecordKey, b: RecordKey) -> bool:
+        """Remove the override of a pair; whether there was one."""
+        ...
+
+    def overrides(self) -> list[Override]:
+        """Every override, ordered by pair."""
+        ...
+
+    def get_document(self, name: str) -> Properties | None:
+        """A named JSON document (resolver model, review queue, ...)."""
+        ...
+
+    def put_document(self, name: str, value: Properties) -> None:
+        """Store (replace) a named JSON document."""
         ...
 
     def get_checkpoint(self, name: str) -> str | None:

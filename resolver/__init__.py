@@ -1,6 +1,20 @@
 """Identity resolution: records that belong to one person (or company) become one entity with a stable ID."""
 
-from resolver.batch import ResolveSummary, resolve
+from resolver.batch import EntitySummary, ResolveSummary, resolve
 from resolver.components import components
+from resolver.linking import Evidence, FuzzyEdge, Partition, partition
+from resolver.rules import Rules, RulesError, read_rules
 
-__all__ = ["ResolveSummary", "components", "resolve"]
+__all__ = [
+    "EntitySummary",
+    "Evidence",
+    "FuzzyEdge",
+    "Partition",
+    "ResolveSummary",
+    "Rules",
+    "RulesError",
+    "components",
+    "partition",
+    "read_rules",
+    "resolve",
+]

@@ -1,10 +1,11 @@
-"""Batch resolution: every record of a kind, from the store to entities and back."""
+"""Batch resolution: every record of a kind, from the store to entities and back, in one transaction per kind."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, JsonValue
 
 from graph import (
     RESOLVED_KINDS,
@@ -12,13 +13,21 @@ from graph import (
     EntityKind,
     GraphStore,
     IdentifierKind,
+    OverrideKind,
+    Record,
+    RecordKey,
+    Relation,
+    RelationKey,
+    RelType,
     Resolution,
 )
-from resolver.components import components
 from resolver.golden import golden_traits
-from resolver.stable_ids import assign_ids
+from resolver.linking import Evidence, FuzzyEdge, Partition, partition
+from resolver.matching import fuzzy_edges
+from resolver.rules import Rules
+from resolver.stable_ids import ID_PREFIX, assign_ids
 
-# Identifier kinds that link records of each entity kind.
+# Identifier kinds that can link records of each entity kind.
 LINKING_KINDS: dict[EntityKind, frozenset[IdentifierKind]] = {
     EntityKind.PROFILE: frozenset(
         {IdentifierKind.EMAIL, IdentifierKind.PHONE, IdentifierKind.DEVICE, IdentifierKind.ACCOUNT}
@@ -26,7 +35,7 @@ LINKING_KINDS: dict[EntityKind, frozenset[IdentifierKind]] = {
     EntityKind.ORGANIZATION: frozenset({IdentifierKind.DOMAIN}),
 }
 
-ID_PREFIX = {EntityKind.PROFILE: "p-", EntityKind.ORGANIZATION: "o-"}
+REVIEW_DOCUMENT = "resolver.review.{kind}"
 
 
 class EntitySummary(BaseModel):
@@ -38,6 +47,12 @@ class EntitySummary(BaseModel):
     merges: int = 0
     splits: int = 0
     retired: int = 0
+    fuzzy_links: int = 0
+    blocked: int = 0
+    limited: int = 0
+    demoted: int = 0
+    split_by_override: int = 0
+    review: int = 0
 
 
 class ResolveSummary(BaseModel):
@@ -47,45 +62,118 @@ class ResolveSummary(BaseModel):
     organizations: EntitySummary
 
 
-def _resolve_kind(store: GraphStore, entity_kind: EntityKind, now: datetime) -> EntitySummary:
-    record_kinds = RESOLVED_KINDS[entity_kind]
-    records = {record.key: record for record in store.iter_records(record_kinds)}
-    keys = list(records)
+def record_age(records: dict[RecordKey, Record]) -> Callable[[RecordKey], str]:
+    """How old a record is for stable IDs: the source's creation time when it has one."""
+
+    def age(key: RecordKey) -> str:
+        record = records.get(key)
+        created = record.properties.get("created_at") if record is not None else None
+        return str(created) if created else "~"  # records without a date count as the youngest
+
+    return age
+
+
+def _same_as_changes(
+    store: GraphStore, keys: set[RecordKey], edges: Sequence[FuzzyEdge]
+) -> tuple[list[Relation], list[RelationKey]]:
+    """SAME_AS links to upsert (new or re-scored) and to remove, among links between `keys`."""
+    wanted = {(min(e.a, e.b), max(e.a, e.b)): {"score": round(e.score, 6), "rule": e.rule} for e in edges if e.a != e.b}
+    stored = {
+        (r.start, r.end): r.properties
+        for r in store.iter_relations(RelType.SAME_AS)
+        if r.start in keys and r.end in keys
+    }
+    added = [
+        Relation(type=RelType.SAME_AS, start=a, end=b, properties=properties)
+        for (a, b), properties in sorted(wanted.items())
+        if stored.get((a, b)) != properties
+    ]
+    removed = [RelationKey(RelType.SAME_AS, a, b) for (a, b) in sorted(stored) if (a, b) not in wanted]
+    return added, removed
+
+
+def resolve_kind(
+    store: GraphStore, entity_kind: EntityKind, rules: Rules, *, now: datetime, full: bool = False
+) -> tuple[EntitySummary, Partition]:
+    """Resolve every record of one entity kind and write what changed."""
+    records = {record.key: record for record in store.iter_records(RESOLVED_KINDS[entity_kind])}
     linking = LINKING_KINDS[entity_kind]
-    links = ((key, identifier) for key, identifier in store.iter_links(record_kinds) if identifier.kind in linking)
-    groups = components(keys, links)
-    previous = store.entity_ids_of(keys)
-    created_at = {entity.id: entity.created_at for entity in store.iter_entities(entity_kind)}
-    assignment = assign_ids(groups, previous, created_at, prefix=ID_PREFIX[entity_kind], now=now)
-    entities = tuple(
-        Entity(
-            id=group.id,
-            kind=entity_kind,
-            traits=golden_traits(records[key] for key in group.members),
-            members=group.members,
-            created_at=group.created_at,
-        )
-        for group in assignment.groups
+    links = [(k, i) for k, i in store.iter_links(RESOLVED_KINDS[entity_kind]) if i.kind in linking]
+    fuzzy = fuzzy_edges(store, entity_kind, list(records.values()), rules, reestimate=full)
+    overrides = [o for o in store.overrides() if o.a in records and o.b in records]
+    evidence = Evidence(
+        records=list(records),
+        links=links,
+        fuzzy=fuzzy,
+        always=[(o.a, o.b) for o in overrides if o.kind is OverrideKind.ALWAYS_LINK],
+        never=[(o.a, o.b) for o in overrides if o.kind is OverrideKind.NEVER_LINK],
     )
-    store.write_resolution(Resolution(entities=entities, aliases=assignment.aliases, retired=tuple(assignment.retired)))
-    return EntitySummary(
-        records=len(keys),
-        entities=len(entities),
+    result = partition(evidence, rules)
+
+    previous_entities = {entity.id: entity for entity in store.iter_entities(entity_kind)}
+    previous = {key: entity.id for entity in previous_entities.values() for key in entity.members}
+    assignment = assign_ids(
+        result.groups,
+        previous,
+        {entity_id: entity.created_at for entity_id, entity in previous_entities.items()},
+        prefix=ID_PREFIX[entity_kind],
+        now=now,
+        age=record_age(records),
+        cause="full resolve" if full else "resolve",
+    )
+    entities = []
+    for group in assignment.groups:
+        traits = golden_traits((records[key] for key in group.members), rules.survivorship)
+        entity = Entity(
+            id=group.id, kind=entity_kind, traits=traits, members=group.members, created_at=group.created_at
+        )
+        if previous_entities.get(entity.id) != entity:
+            entities.append(entity)
+    added, removed = _same_as_changes(store, set(records), fuzzy)
+    store.write_resolution(
+        Resolution(
+            entities=tuple(entities),
+            aliases=assignment.aliases,
+            retired=tuple(assignment.retired),
+            same_as=tuple(added),
+            same_as_removed=tuple(removed),
+            history=tuple(assignment.history),
+        )
+    )
+    review_name = REVIEW_DOCUMENT.format(kind=entity_kind.value.lower())
+    review: list[JsonValue] = [
+        {"records": item.records, "sample": [str(k) for k in item.sample], "reason": item.reason}
+        for item in result.review
+    ]
+    if (store.get_document(review_name) or {}).get("items", []) != review:
+        store.put_document(review_name, {"at": now.isoformat(), "items": review})
+    summary = EntitySummary(
+        records=len(records),
+        entities=len(assignment.groups),
         created=assignment.created,
         merges=assignment.merges,
         splits=assignment.splits,
         retired=len(assignment.retired) - assignment.merges,
+        fuzzy_links=len(fuzzy),
+        blocked=len(result.blocked),
+        limited=len(result.limited),
+        demoted=len(result.demoted),
+        split_by_override=result.split_by_override,
+        review=len(result.review),
     )
+    return summary, result
 
 
-def resolve(store: GraphStore) -> ResolveSummary:
+def resolve(store: GraphStore, rules: Rules | None = None, *, full: bool = False) -> ResolveSummary:
     """Resolve every person record into Profiles and every company record into Organizations.
 
-    Records sharing a linking identifier (transitively) form one entity. IDs are stable across runs (see
-    `stable_ids`), and a re-run on an unchanged graph changes nothing.
+    Records sharing a usable identifier, or matching closely enough, form one entity, within the guards of
+    `rules` (defaults when None) and the overrides stored. IDs are stable across runs, and a re-run on an
+    unchanged graph writes nothing. `full` re-estimates the fuzzy-matching model from the data.
     """
+    rules = rules or Rules()
     now = datetime.now(UTC)
     return ResolveSummary(
-        profiles=_resolve_kind(store, EntityKind.PROFILE, now),
-        organizations=_resolve_kind(store, EntityKind.ORGANIZATION, now),
+        profiles=resolve_kind(store, EntityKind.PROFILE, rules, now=now, full=full)[0],
+        organizations=resolve_kind(store, EntityKind.ORGANIZATION, rules, now=now, full=full)[0],
     )

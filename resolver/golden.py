@@ -1,18 +1,77 @@
-"""Golden-record traits of an entity from its member records, each with the record it came from."""
+"""Golden-record traits of an entity from its member records, each with the record it came from.
+
+Each trait is chosen by its policy (source priority, most recent, most frequent, longest, first non-empty);
+consents are merged so that any record saying no, or records disagreeing, means not granted.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from pydantic import JsonValue
 
 from graph import Properties, Record
+from resolver.rules import Survivorship, SurvivorshipPolicy
+
+# Properties that describe the record rather than the person or company.
+_NOT_TRAITS = frozenset({"email_given", "created_at", "updated_at", "derived_from", "attributes"})
+CONSENT_SUFFIX = "_consent"
 
 
-def golden_traits(records: Iterable[Record]) -> Properties:
-    """`{name: {"value": ..., "record": "source/source_id"}}`: each property's first non-empty value,
-    taking records in key order."""
+def _empty(value: JsonValue) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def _recency(record: Record) -> str:
+    value = record.properties.get("updated_at") or record.properties.get("created_at") or ""
+    return str(value)
+
+
+def _choose(
+    policy: SurvivorshipPolicy, candidates: Sequence[tuple[Record, JsonValue]], survivorship: Survivorship
+) -> tuple[Record, JsonValue]:
+    """One (record, value) among the non-empty candidates, which come in record-key order."""
+    match policy:
+        case SurvivorshipPolicy.FIRST_NON_EMPTY:
+            return candidates[0]
+        case SurvivorshipPolicy.MOST_RECENT:
+            # Latest update wins; ties (or no dates) go to the first record.
+            return max(candidates, key=lambda c: _recency(c[0]))
+        case SurvivorshipPolicy.MOST_FREQUENT:
+            counts = Counter(_hashable(value) for _, value in candidates)
+            best = max(counts.values())
+            return next(c for c in candidates if counts[_hashable(c[1])] == best)
+        case SurvivorshipPolicy.LONGEST:
+            return max(candidates, key=lambda c: len(str(c[1])))
+        case SurvivorshipPolicy.SOURCE_PRIORITY:
+            order = {source: rank for rank, source in enumerate(survivorship.source_priority)}
+            return min(candidates, key=lambda c: order.get(c[0].key.source, len(order)))
+    raise AssertionError(policy)  # pragma: no cover
+
+
+def _hashable(value: JsonValue) -> str:
+    return repr(value)
+
+
+def golden_traits(records: Iterable[Record], survivorship: Survivorship | None = None) -> Properties:
+    """`{trait: {"value": ..., "record": "source/source_id", "policy": ...}}` for every trait some record has."""
+    survivorship = survivorship or Survivorship()
+    ordered = sorted(records, key=lambda r: r.key)
+    values: dict[str, list[tuple[Record, JsonValue]]] = {}
+    for record in ordered:
+        for name, value in record.properties.items():
+            if name not in _NOT_TRAITS and not _empty(value):
+                values.setdefault(name, []).append((record, value))
     traits: Properties = {}
-    for record in sorted(records, key=lambda r: r.key):
-        for name, value in sorted(record.properties.items()):
-            if name not in traits and value not in (None, "", [], {}):
-                traits[name] = {"value": value, "record": str(record.key)}
+    for name in sorted(values):
+        candidates = values[name]
+        if name.endswith(CONSENT_SUFFIX):
+            granted = all(value is True for _, value in candidates)
+            source = candidates[0][0] if granted else next(r for r, v in candidates if v is not True)
+            traits[name] = {"value": granted, "record": str(source.key), "policy": "all_must_grant"}
+            continue
+        policy = survivorship.policy(name)
+        record, value = _choose(policy, candidates, survivorship)
+        traits[name] = {"value": value, "record": str(record.key), "policy": policy.value}
     return traits

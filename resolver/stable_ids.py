@@ -1,14 +1,15 @@
-"""Stable entity IDs across runs: survivors on merge, the larger part on split, aliases for merged-away IDs."""
+"""Stable entity IDs across runs: the oldest survives a merge, the part with the oldest record keeps the ID on a
+split, merged-away IDs become aliases, and every change is a history event."""
 
 from __future__ import annotations
 
 import hashlib
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from graph import RecordKey
+from graph import EntityKind, HistoryAction, HistoryEvent, RecordKey
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class Assignment:
     groups: list[Assigned] = field(default_factory=list)
     aliases: dict[str, str] = field(default_factory=dict)
     retired: list[str] = field(default_factory=list)
+    history: list[HistoryEvent] = field(default_factory=list)
     merges: int = 0
     splits: int = 0
     created: int = 0
@@ -39,6 +41,9 @@ def derived_id(prefix: str, members: Sequence[RecordKey], salt: int = 0) -> str:
     return prefix + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
 
 
+ID_PREFIX = {EntityKind.PROFILE: "p-", EntityKind.ORGANIZATION: "o-"}
+
+
 def assign_ids(
     groups: Sequence[Sequence[RecordKey]],
     previous: Mapping[RecordKey, str],
@@ -46,40 +51,54 @@ def assign_ids(
     *,
     prefix: str,
     now: datetime,
+    age: Callable[[RecordKey], str] = lambda key: "",
+    cause: str = "resolve",
 ) -> Assignment:
-    """Give every group an ID, keeping the IDs of the previous run where the records still are.
+    """Give every group an ID, keeping the IDs of the previous run where their records still are.
 
-    A previous entity's ID goes to the group holding most of its records (ties: the group with its smallest
-    record key), so a split leaves the ID with the larger part. A group granted several previous IDs is a
-    merge: the oldest ID survives and the others become its aliases. Previous IDs whose records are all gone
-    are retired.
+    A previous entity's ID goes to the group holding its oldest record (by `age`, then key), so a split
+    leaves the ID with the part holding the oldest record. A group granted several previous IDs is a merge:
+    the oldest ID survives and the others become its aliases. Previous IDs whose records are all gone are
+    retired. `created_at` holds every live entity's creation time (IDs absent from it are not reused).
     """
     result = Assignment()
     group_of = {key: n for n, group in enumerate(groups) for key in group}
-    holders: dict[str, Counter[int]] = {}
-    smallest: dict[str, RecordKey] = {}
+    members_of: dict[str, list[RecordKey]] = defaultdict(list)
     for key, entity_id in previous.items():
         if key in group_of:
-            holders.setdefault(entity_id, Counter())[group_of[key]] += 1
-            smallest[entity_id] = min(smallest.get(entity_id, key), key)
-    granted: dict[int, list[str]] = {}
-    for entity_id, counts in holders.items():
-        if len(counts) > 1:
-            result.splits += 1
-        best = max(counts.items(), key=lambda item: (item[1], item[0] == group_of[smallest[entity_id]]))[0]
-        granted.setdefault(best, []).append(entity_id)
+            members_of[entity_id].append(key)
+    granted: dict[int, list[str]] = defaultdict(list)
+    for entity_id, keys in members_of.items():
+        oldest = min(keys, key=lambda k: (age(k), k))
+        granted[group_of[oldest]].append(entity_id)
     live = set(created_at)
-    result.retired = sorted(live - holders.keys())
+    for entity_id in sorted(live - members_of.keys()):
+        result.retired.append(entity_id)
+        result.history.append(HistoryEvent(entity_id=entity_id, at=now, action=HistoryAction.RETIRED, cause=cause))
+
+    ids: list[str] = []
     for n, group in enumerate(groups):
         members = tuple(sorted(group))
-        ids = sorted(granted.get(n, ()), key=lambda i: (created_at.get(i, now), i))
-        if ids:
-            survivor, *merged = ids
-            for entity_id in merged:
-                result.aliases[entity_id] = survivor
-            result.retired.extend(merged)
-            result.merges += len(merged)
+        claims = sorted(granted.get(n, ()), key=lambda i: (created_at.get(i, now), i))
+        if claims:
+            survivor, *merged = claims
+            if merged:
+                result.merges += len(merged)
+                result.aliases.update(dict.fromkeys(merged, survivor))
+                result.retired += merged
+                merged_records = tuple(k for i in merged for k in members_of[i])
+                result.history.append(
+                    HistoryEvent(
+                        entity_id=survivor,
+                        at=now,
+                        action=HistoryAction.MERGED,
+                        cause=cause,
+                        records=tuple(sorted(merged_records)),
+                        others=tuple(merged),
+                    )
+                )
             result.groups.append(Assigned(survivor, members, created_at.get(survivor, now)))
+            ids.append(survivor)
             continue
         salt = 0
         while (new_id := derived_id(prefix, members, salt)) in live:
@@ -87,4 +106,27 @@ def assign_ids(
         live.add(new_id)
         result.created += 1
         result.groups.append(Assigned(new_id, members, now))
+        result.history.append(
+            HistoryEvent(entity_id=new_id, at=now, action=HistoryAction.CREATED, cause=cause, records=members)
+        )
+        ids.append(new_id)
+
+    # Splits: previous entities whose records now sit in several groups.
+    for _, keys in sorted(members_of.items()):
+        destinations = {ids[group_of[k]] for k in keys}
+        if len(destinations) < 2:
+            continue
+        result.splits += 1
+        # The ID now holding the entity's oldest record: the entity itself, or what it was merged into.
+        home = ids[group_of[min(keys, key=lambda k: (age(k), k))]]
+        result.history.append(
+            HistoryEvent(
+                entity_id=home,
+                at=now,
+                action=HistoryAction.SPLIT,
+                cause=cause,
+                records=tuple(sorted(k for k in keys if ids[group_of[k]] != home)),
+                others=tuple(sorted(destinations - {home})),
+            )
+        )
     return result

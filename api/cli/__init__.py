@@ -6,7 +6,7 @@ import typer
 
 from api.cli.demo import demo_data
 from api.cli.load import load
-from api.cli.resolve import resolve
+from api.cli.resolve import explain, export_app, resolve
 from api.cli.serve import serve
 
 app = typer.Typer(
@@ -18,6 +18,8 @@ app = typer.Typer(
 )
 app.command()(load)
 app.command()(resolve)
+app.command()(explain)
+app.add_typer(export_app, name="export")
 app.command()(serve)
 app.command(name="demo-data")(demo_data)
 

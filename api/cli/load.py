@@ -56,18 +56,21 @@ def _progress() -> Iterator[Progress]:
 
 
 def _summary(report: LoadReport) -> Table:
-    table = Table(
-        "source", "file", "read", "loaded", "quarantined", "duplicates", "suppressed", "reasons", title="load"
-    )
+    table = Table("source", "file", "read", "loaded", "quarantined", "duplicates", "suppressed", title="load")
     for file in report.files:
-        reasons = ", ".join(f"{name} {count}" for name, count in sorted(file.reasons.items(), key=lambda r: -r[1]))
-        table.add_row(
-            file.source,
-            Path(file.file).name,
-            *(f"{n:,}" for n in (file.rows_read, file.loaded, file.quarantined, file.duplicates, file.suppressed)),
-            reasons,
-        )
+        counts = (file.rows_read, file.loaded, file.quarantined, file.duplicates, file.suppressed)
+        table.add_row(file.source, Path(file.file).name, *(f"{n:,}" for n in counts))
     return table
+
+
+def _reasons(report: LoadReport) -> list[str]:
+    """One line per file with quarantined rows or warnings: its reasons, most frequent first."""
+    lines = []
+    for file in report.files:
+        counts = sorted({**file.reasons, **file.warnings}.items(), key=lambda item: (-item[1], item[0]))
+        if counts:
+            lines.append(f"{Path(file.file).name}: " + ", ".join(f"{name} {count:,}" for name, count in counts))
+    return lines
 
 
 def load(
@@ -139,6 +142,8 @@ def load(
                 sink.close()
             progress.remove_task(task)
     out.print(_summary(result))
+    for line in _reasons(result):
+        out.print(line, highlight=False, soft_wrap=True)
     totals = result.totals
     out.print(
         f"read {totals['rows_read']:,} rows: loaded {totals['loaded']:,}, quarantined {totals['quarantined']:,},"

@@ -75,8 +75,38 @@ CREATE TABLE checkpoints (
 );
 """
 
+_V2 = """
+CREATE TABLE overrides (
+    a_source    TEXT NOT NULL,
+    a_id        TEXT NOT NULL,
+    b_source    TEXT NOT NULL,
+    b_id        TEXT NOT NULL,
+    kind        TEXT NOT NULL CHECK (kind IN ('never_link', 'always_link')),
+    reason      TEXT NOT NULL,
+    author      TEXT NOT NULL,
+    created_at  TEXT NOT NULL,
+    PRIMARY KEY (a_source, a_id, b_source, b_id)
+);
+
+CREATE TABLE entity_history (
+    id          INTEGER PRIMARY KEY,
+    entity_id   TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    cause       TEXT NOT NULL,
+    records     TEXT NOT NULL,               -- JSON list of [source, source_id]
+    others      TEXT NOT NULL                -- JSON list of entity IDs
+);
+CREATE INDEX entity_history_by_entity ON entity_history (entity_id, id);
+
+CREATE TABLE documents (
+    name   TEXT PRIMARY KEY,
+    value  TEXT NOT NULL                     -- JSON
+);
+"""
+
 # Append only: a released migration is never edited, a change is a new entry.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 
 
 def migrate(connection: sqlite3.Connection) -> int:

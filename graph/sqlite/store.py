@@ -31,10 +31,14 @@ from graph.model import (
     Entity,
     EntityKind,
     GraphBatch,
+    HistoryAction,
+    HistoryEvent,
     Identifier,
     IdentifierKind,
     IdentifierLink,
     Neighbour,
+    Override,
+    OverrideKind,
     Properties,
     Record,
     RecordKey,
@@ -273,7 +277,9 @@ class SqliteGraphStore:
     def write_resolution(self, resolution: Resolution) -> None:
         with self._write("write resolution") as c:
             members = [k for entity in resolution.entities for k in entity.members]
-            rows = self._require_records(c, members, "resolution") if members else {}
+            linked = [k for rel in resolution.same_as for k in (rel.start, rel.end)]
+            linked += [k for rel in resolution.same_as_removed for k in (rel.start, rel.end)]
+            rows = self._require_records(c, members + linked, "resolution") if members or linked else {}
             self._check_entity_kinds(c, resolution.entities, rows)
             c.executemany(
                 "INSERT INTO entities (id, kind, traits, created_at) VALUES (?, ?, ?, ?)"
@@ -297,6 +303,26 @@ class SqliteGraphStore:
                     (alias, target),
                 )
             c.executemany("DELETE FROM entities WHERE id = ?", [(i,) for i in resolution.retired])
+            c.executemany(
+                "DELETE FROM relations WHERE type = ? AND start_id = ? AND end_id = ?",
+                [(r.type.value, rows[r.start][0], rows[r.end][0]) for r in resolution.same_as_removed],
+            )
+            if resolution.same_as:
+                self._upsert_relations(c, resolution.same_as, rows)
+            c.executemany(
+                "INSERT INTO entity_history (entity_id, at, action, cause, records, others) VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (
+                        h.entity_id,
+                        h.at.isoformat(),
+                        h.action.value,
+                        h.cause,
+                        json.dumps([list(k) for k in h.records], ensure_ascii=False),
+                        json.dumps(list(h.others)),
+                    )
+                    for h in resolution.history
+                ],
+            )
 
     @staticmethod
     def _check_entity_kinds(
@@ -485,6 +511,104 @@ class SqliteGraphStore:
                 return
             yield from entities
             after = entities[-1].id
+
+    def iter_relations(self, rel: RelType) -> Iterator[Relation]:
+        if rel not in RECORD_RELATIONS:
+            raise ValueError(f"{rel} does not join records to records")
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT a.source, a.source_id, b.source, b.source_id, rel.properties FROM relations rel"
+                " JOIN records a ON a.id = rel.start_id JOIN records b ON b.id = rel.end_id WHERE rel.type = ?",
+                (rel.value,),
+            )
+            .fetchall()
+        )
+        rows.sort(key=lambda row: (row[0], row[1], row[2], row[3]))
+        for a_source, a_id, b_source, b_id, properties in rows:
+            yield Relation.model_construct(
+                type=rel, start=RecordKey(a_source, a_id), end=RecordKey(b_source, b_id), properties=_loads(properties)
+            )
+
+    def history(self, entity_id: str) -> list[HistoryEvent]:
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT entity_id, at, action, cause, records, others FROM entity_history WHERE entity_id = ?"
+                " OR entity_id IN (SELECT alias FROM entity_aliases WHERE entity_id = ?) ORDER BY id",
+                (entity_id, entity_id),
+            )
+            .fetchall()
+        )
+        return [
+            HistoryEvent(
+                entity_id=row[0],
+                at=datetime.fromisoformat(row[1]),
+                action=HistoryAction(row[2]),
+                cause=row[3],
+                records=tuple(RecordKey(*k) for k in json.loads(row[4])),
+                others=tuple(json.loads(row[5])),
+            )
+            for row in rows
+        ]
+
+    def put_override(self, override: Override) -> None:
+        with self._write("put override") as c:
+            c.execute(
+                "INSERT INTO overrides (a_source, a_id, b_source, b_id, kind, reason, author, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (a_source, a_id, b_source, b_id) DO UPDATE SET"
+                " kind = excluded.kind, reason = excluded.reason, author = excluded.author,"
+                " created_at = excluded.created_at",
+                (
+                    *override.a,
+                    *override.b,
+                    override.kind.value,
+                    override.reason,
+                    override.author,
+                    override.created_at.isoformat(),
+                ),
+            )
+
+    def delete_override(self, a: RecordKey, b: RecordKey) -> bool:
+        first, second = sorted((a, b))
+        with self._write("delete override") as c:
+            deleted = c.execute(
+                "DELETE FROM overrides WHERE a_source = ? AND a_id = ? AND b_source = ? AND b_id = ?", (*first, *second)
+            ).rowcount
+        return bool(deleted)
+
+    def overrides(self) -> list[Override]:
+        rows = (
+            self._connection()
+            .execute(
+                "SELECT a_source, a_id, b_source, b_id, kind, reason, author, created_at FROM overrides"
+                " ORDER BY a_source, a_id, b_source, b_id"
+            )
+            .fetchall()
+        )
+        return [
+            Override(
+                kind=OverrideKind(kind),
+                a=RecordKey(a_source, a_id),
+                b=RecordKey(b_source, b_id),
+                reason=reason,
+                author=author,
+                created_at=datetime.fromisoformat(created_at),
+            )
+            for a_source, a_id, b_source, b_id, kind, reason, author, created_at in rows
+        ]
+
+    def get_document(self, name: str) -> Properties | None:
+        row = self._connection().execute("SELECT value FROM documents WHERE name = ?", (name,)).fetchone()
+        return None if row is None else _loads(row[0])
+
+    def put_document(self, name: str, value: Properties) -> None:
+        with self._write("put document") as c:
+            c.execute(
+                "INSERT INTO documents (name, value) VALUES (?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+                (name, _dumps(value)),
+            )
 
     def get_checkpoint(self, name: str) -> str | None:
         row = self._connection().execute("SELECT position FROM checkpoints WHERE name = ?", (name,)).fetchone()

@@ -356,3 +356,30 @@ def test_only_loads_the_named_sources_and_refuses_unknown_names() -> None:
     assert [s.name for s in config.only(["b"])] == ["b"]
     with pytest.raises(LoadError, match="no source named 'c'"):
         config.only(["c"])
+
+
+def test_the_other_quarantine_reasons(store: GraphStore, tmp_path: Path) -> None:
+    companies = "source_id,name,domain,employees\n1,Acme,acme.com,12\n2,Bad Domain,not a domain,\n3,Half,half.com,1.5\n"
+    report = load(store, tmp_path, SourceKind.COMPANY, "b2b", companies)
+    assert report.reasons == {"invalid_domain": 1, "invalid_number": 1}
+    events = (
+        '{"source_id": "e1", "type": "purchase", "timestamp": "yesterday"}\n'
+        '{"source_id": "e2", "type": "purchase", "timestamp": "2024-03-04T10:00:00Z", "amount": "ten"}\n'
+        '{"source_id": "e3", "type": "purchase", "timestamp": "2024-03-04T10:00:00Z", "amount": 5, "currency": "XYZ"}\n'
+        '{"source_id": "e4", "type": "purchase", "timestamp": "2024-03-04T10:00:00Z", "properties": [1, 2]}\n'
+        '{"source_id": "e5", "type": "purchase", "timestamp": "2024-03-04T10:00:00Z", "amount": 5, "currency": "USD"}\n'
+    )
+    report = load(store, tmp_path, SourceKind.EVENT, "web", events)
+    assert report.loaded == 1
+    assert report.reasons == {
+        "invalid_timestamp": 1,
+        "invalid_number": 1,
+        "unknown_currency": 1,
+        "invalid_value": 1,
+    }
+
+
+def test_a_check_turned_off_lets_such_rows_through(store: GraphStore, tmp_path: Path) -> None:
+    text = "source_id,email\n1,test@test.com\n1,test@test.com\n"
+    report = load(store, tmp_path, SourceKind.CUSTOMER, "qa", text, checks={"test_data": False, "duplicates": False})
+    assert (report.loaded, report.quarantined, report.duplicates) == (2, 0, 0)

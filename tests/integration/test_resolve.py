@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -11,15 +12,18 @@ from graph import (
     EntityKind,
     GraphBatch,
     GraphStore,
+    HistoryAction,
     Identifier,
     IdentifierKind,
     IdentifierLink,
+    Override,
+    OverrideKind,
     Record,
     RecordKey,
     RecordKind,
     open_store,
 )
-from resolver import resolve
+from resolver import Rules, resolve
 
 
 def k(n: int | str, source: str = "crm") -> RecordKey:
@@ -59,7 +63,7 @@ def test_records_sharing_identifiers_become_one_profile(store: GraphStore) -> No
     summary = resolve(store)
     assert (summary.profiles.records, summary.profiles.entities, summary.profiles.created) == (5, 3, 3)
     assert profile_of(store, 1).members == (k(1), k(2), k(3))
-    assert profile_of(store, 1).traits["name"] == {"value": "N1", "record": "crm/1"}
+    assert profile_of(store, 1).traits["name"] == {"value": "N1", "record": "crm/1", "policy": "most_frequent"}
     assert profile_of(store, 5).members == (k(5),)
 
 
@@ -109,3 +113,93 @@ def test_the_same_records_give_the_same_ids_in_a_fresh_store(tmp_path: Path) -> 
         ids.append(profile_of(store, 1).id)
         store.close()
     assert ids[0] == ids[1]
+
+
+def test_a_call_centre_phone_on_a_thousand_records_leaves_a_thousand_profiles(store: GraphStore) -> None:
+    call_centre = Identifier(IdentifierKind.PHONE, "+14155550000")
+    records = tuple(Record(kind=RecordKind.CUSTOMER, key=k(n)) for n in range(1000))
+    links = tuple(IdentifierLink(record=r.key, identifier=call_centre) for r in records)
+    store.write(GraphBatch(records=records, links=links))
+    summary = resolve(store)
+    assert (summary.profiles.entities, summary.profiles.limited) == (1000, 1)
+
+
+def test_a_blocked_value_joins_nothing(store: GraphStore) -> None:
+    add(store, 1, email("test@test.com"))
+    add(store, 2, email("test@test.com"))
+    summary = resolve(store)
+    assert (summary.profiles.entities, summary.profiles.blocked) == (2, 1)
+
+
+def override(kind: OverrideKind, a: int, b: int) -> Override:
+    return Override(kind=kind, a=k(a), b=k(b), reason="checked by hand", author="ops", created_at=datetime.now(UTC))
+
+
+def test_overrides_win_over_rules_and_survive_re_runs(store: GraphStore) -> None:
+    add(store, 1, email("a@x.com"))
+    add(store, 2, email("a@x.com"))
+    add(store, 3, email("c@x.com"))
+    resolve(store)
+    store.put_override(override(OverrideKind.NEVER_LINK, 1, 2))
+    store.put_override(override(OverrideKind.ALWAYS_LINK, 1, 3))
+    for _ in range(2):
+        resolve(store)
+        assert profile_of(store, 1).members == (k(1), k(3))
+        assert profile_of(store, 2).members == (k(2),)
+    store.delete_override(k(1), k(2))
+    store.delete_override(k(1), k(3))
+    resolve(store)
+    assert profile_of(store, 1).members == (k(1), k(2))
+
+
+def test_merges_and_splits_are_recorded_in_the_profile_history(store: GraphStore) -> None:
+    add(store, 1, email("a@x.com"))
+    add(store, 2, email("b@x.com"))
+    resolve(store)
+    first, second = profile_of(store, 1).id, profile_of(store, 2).id
+    store.put_override(override(OverrideKind.ALWAYS_LINK, 1, 2))
+    resolve(store)
+    assert profile_of(store, 2).id == first
+    merged_history = [(h.action, h.entity_id) for h in store.history(first)]
+    # The merged-away ID's own story is part of the survivor's.
+    assert merged_history == [
+        (HistoryAction.CREATED, first),
+        (HistoryAction.CREATED, second),
+        (HistoryAction.MERGED, first),
+    ]
+    merged = store.history(first)[-1]
+    assert (merged.others, merged.records) == ((second,), (k(2),))
+    store.delete_override(k(1), k(2))
+    resolve(store)
+    split = store.history(first)[-1]
+    assert (split.action, split.records, split.others) == (HistoryAction.SPLIT, (k(2),), (second,))
+    # Record 2 gets its old ID back: derived from the same record, and no longer an alias.
+    assert profile_of(store, 2).id == second
+
+
+def test_on_a_split_the_part_with_the_oldest_record_keeps_the_id(store: GraphStore) -> None:
+    for n, created in ((1, "2025-01-01T00:00:00+00:00"), (2, "2020-01-01T00:00:00+00:00")):
+        store.write(
+            GraphBatch(
+                records=(Record(kind=RecordKind.CUSTOMER, key=k(n), properties={"created_at": created}),),
+                links=(IdentifierLink(record=k(n), identifier=email(f"{n}@x.com")),),
+            )
+        )
+    store.put_override(override(OverrideKind.ALWAYS_LINK, 1, 2))
+    resolve(store)
+    joint = profile_of(store, 1).id
+    store.delete_override(k(1), k(2))
+    resolve(store)
+    assert profile_of(store, 2).id == joint  # record 2 is the older one
+    assert profile_of(store, 1).id != joint
+
+
+def test_oversized_groups_are_queued_for_review(store: GraphStore) -> None:
+    for n in range(8):
+        add(store, n, email(f"{n}@x.com"), email(f"{n + 1}@x.com"))
+    rules = Rules.model_validate({"max_component_size": 4, "identifiers": {"email": {"max_per_profile": 100}}})
+    summary = resolve(store, rules)
+    assert summary.profiles.review == 1
+    review = store.get_document("resolver.review.profile")
+    assert review is not None
+    assert review["items"][0]["records"] == 8

@@ -14,15 +14,20 @@ from graph import (
     EntityKind,
     GraphBatch,
     GraphStore,
+    HistoryAction,
+    HistoryEvent,
     Identifier,
     IdentifierKind,
     IdentifierLink,
+    Override,
+    OverrideKind,
     Record,
     RecordKey,
     RecordKind,
     RecordKindConflictError,
     Relation,
     RelationEndpointError,
+    RelationKey,
     RelType,
     Resolution,
     ResolutionError,
@@ -367,6 +372,81 @@ def test_neighbours_refuses_identifier_relationships(store: GraphStore) -> None:
     store.write(mixed_batch())
     with pytest.raises(ValueError, match="HAS_EMAIL"):
         store.neighbours(key(1), RelType.HAS_EMAIL)
+
+
+def test_resolution_writes_and_removes_same_as_links_and_appends_history(store: GraphStore) -> None:
+    store.write(mixed_batch())
+    link = Relation(type=RelType.SAME_AS, start=key(1), end=key("c1", "b2b"), properties={"score": 0.99, "rule": "fs"})
+    created = HistoryEvent(entity_id="p1", at=T0, action=HistoryAction.CREATED, cause="resolve", records=(key(1),))
+    store.write_resolution(
+        Resolution(
+            entities=(Entity(id="p1", kind=EntityKind.PROFILE, members=(key(1), key("c1", "b2b")), created_at=T0),),
+            same_as=(link,),
+            history=(created,),
+        )
+    )
+    assert list(store.iter_relations(RelType.SAME_AS)) == [link]
+    merged = HistoryEvent(
+        entity_id="p1", at=T1, action=HistoryAction.MERGED, cause="shared email", records=(key(2),), others=("p2",)
+    )
+    store.write_resolution(
+        Resolution(
+            entities=(Entity(id="p2", kind=EntityKind.PROFILE, members=(key(2),), created_at=T1),),
+            same_as_removed=(RelationKey(RelType.SAME_AS, key(1), key("c1", "b2b")),),
+            history=(merged,),
+        )
+    )
+    assert list(store.iter_relations(RelType.SAME_AS)) == []
+    assert store.history("p1") == [created, merged]
+    assert store.history("nobody") == []
+
+
+def test_history_of_an_entity_includes_the_ids_merged_into_it(store: GraphStore) -> None:
+    store.write(mixed_batch())
+    p2_created = HistoryEvent(entity_id="p2", at=T0, action=HistoryAction.CREATED, cause="resolve", records=(key(2),))
+    store.write_resolution(
+        Resolution(
+            entities=(
+                Entity(id="p1", kind=EntityKind.PROFILE, members=(key(1),), created_at=T0),
+                Entity(id="p2", kind=EntityKind.PROFILE, members=(key(2),), created_at=T1),
+            ),
+            history=(p2_created,),
+        )
+    )
+    merged = HistoryEvent(entity_id="p1", at=T1, action=HistoryAction.MERGED, cause="phone", others=("p2",))
+    store.write_resolution(
+        Resolution(
+            entities=(Entity(id="p1", kind=EntityKind.PROFILE, members=(key(1), key(2)), created_at=T0),),
+            aliases={"p2": "p1"},
+            retired=("p2",),
+            history=(merged,),
+        )
+    )
+    assert store.history("p1") == [p2_created, merged]
+
+
+def test_overrides_are_kept_per_pair_and_can_be_removed(store: GraphStore) -> None:
+    store.write(mixed_batch())
+    never = Override(kind=OverrideKind.NEVER_LINK, a=key(2), b=key(1), reason="twins", author="ops@x", created_at=T0)
+    assert (never.a, never.b) == (key(1), key(2))  # the pair is unordered
+    store.put_override(never)
+    store.put_override(
+        Override(kind=OverrideKind.ALWAYS_LINK, a=key(1), b=key("c1", "b2b"), reason="r", author="a", created_at=T0)
+    )
+    assert [o.kind for o in store.overrides()] == [OverrideKind.ALWAYS_LINK, OverrideKind.NEVER_LINK]
+    always = never.model_copy(update={"kind": OverrideKind.ALWAYS_LINK, "reason": "same person after all"})
+    store.put_override(always)
+    assert store.overrides()[1] == always
+    assert store.delete_override(key(2), key(1)) is True
+    assert store.delete_override(key(2), key(1)) is False
+    assert len(store.overrides()) == 1
+
+
+def test_documents_are_stored_by_name(store: GraphStore) -> None:
+    assert store.get_document("resolver.model") is None
+    store.put_document("resolver.model", {"lambda": 0.01, "fields": {"name": [0.9, 0.1]}})
+    store.put_document("resolver.model", {"lambda": 0.02})
+    assert store.get_document("resolver.model") == {"lambda": 0.02}
 
 
 # -- durability and isolation ----------------------------------------------------------------------------

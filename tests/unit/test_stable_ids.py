@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from graph import RecordKey
+from graph import HistoryAction, RecordKey
 from resolver.stable_ids import assign_ids, derived_id
 
 OLD = datetime(2020, 1, 1, tzinfo=UTC)
@@ -28,6 +28,7 @@ def test_an_unchanged_partition_keeps_its_ids() -> None:
     result = assign_ids([[k(1), k(2)]], {k(1): "p-a", k(2): "p-a"}, {"p-a": OLD}, prefix="p-", now=NOW)
     assert [(g.id, g.created_at) for g in result.groups] == [("p-a", OLD)]
     assert (result.created, result.merges, result.splits, result.aliases, result.retired) == (0, 0, 0, {}, [])
+    assert result.history == []
 
 
 def test_merge_keeps_the_oldest_id_and_aliases_the_others() -> None:
@@ -38,19 +39,27 @@ def test_merge_keeps_the_oldest_id_and_aliases_the_others() -> None:
     assert result.aliases == {"p-mid": "p-old", "p-new": "p-old"}
     assert sorted(result.retired) == ["p-mid", "p-new"]
     assert result.merges == 2
+    [merged] = result.history
+    assert (merged.entity_id, merged.action, merged.others) == ("p-old", HistoryAction.MERGED, ("p-mid", "p-new"))
+    assert merged.records == (k(1), k(3))
 
 
-def test_split_leaves_the_id_with_the_larger_part() -> None:
+def test_split_leaves_the_id_with_the_part_holding_the_oldest_record() -> None:
     previous = {k(1): "p-a", k(2): "p-a", k(3): "p-a"}
-    result = assign_ids([[k(1)], [k(2), k(3)]], previous, {"p-a": OLD}, prefix="p-", now=NOW)
+    ages = {k(1): "2024-05-01", k(2): "2023-01-01", k(3): "2025-01-01"}
+    result = assign_ids([[k(1)], [k(2), k(3)]], previous, {"p-a": OLD}, prefix="p-", now=NOW, age=lambda key: ages[key])
     assert [g.id for g in result.groups] == [derived_id("p-", [k(1)]), "p-a"]
     assert result.splits == 1
     assert result.created == 1
+    split = next(h for h in result.history if h.action is HistoryAction.SPLIT)
+    assert (split.entity_id, split.records, split.others) == ("p-a", (k(1),), (derived_id("p-", [k(1)]),))
+    created = next(h for h in result.history if h.action is HistoryAction.CREATED)
+    assert created.records == (k(1),)
 
 
-def test_split_in_equal_parts_leaves_the_id_with_the_smallest_record() -> None:
-    previous = {k(1): "p-a", k(2): "p-a"}
-    result = assign_ids([[k(2)], [k(1)]], previous, {"p-a": OLD}, prefix="p-", now=NOW)
+def test_split_without_record_dates_leaves_the_id_with_the_smallest_record() -> None:
+    previous = {k(1): "p-a", k(2): "p-a", k(3): "p-a"}
+    result = assign_ids([[k(2), k(3)], [k(1)]], previous, {"p-a": OLD}, prefix="p-", now=NOW)
     assert {g.members: g.id for g in result.groups}[(k(1),)] == "p-a"
 
 
@@ -58,6 +67,7 @@ def test_entities_whose_records_are_gone_are_retired() -> None:
     result = assign_ids([[k(1)]], {k(1): "p-a"}, {"p-a": OLD, "p-gone": OLD}, prefix="p-", now=NOW)
     assert result.retired == ["p-gone"]
     assert result.aliases == {}
+    assert [(h.entity_id, h.action) for h in result.history] == [("p-gone", HistoryAction.RETIRED)]
 
 
 def test_a_derived_id_already_in_use_is_salted() -> None:
