@@ -53,13 +53,15 @@ def assign_ids(
     now: datetime,
     age: Callable[[RecordKey], str] = lambda key: "",
     cause: str = "resolve",
+    taken: Callable[[str], bool] = lambda entity_id: False,
 ) -> Assignment:
     """Give every group an ID, keeping the IDs of the previous run where their records still are.
 
     A previous entity's ID goes to the group holding its oldest record (by `age`, then key), so a split
     leaves the ID with the part holding the oldest record. A group granted several previous IDs is a merge:
     the oldest ID survives and the others become its aliases. Previous IDs whose records are all gone are
-    retired. `created_at` holds every live entity's creation time (IDs absent from it are not reused).
+    retired. `created_at` holds the creation time of every entity of these records; a new ID is neither one of
+    them nor `taken` (an entity elsewhere, when only part of the graph is resolved).
     """
     result = Assignment()
     group_of = {key: n for n, group in enumerate(groups) for key in group}
@@ -101,7 +103,7 @@ def assign_ids(
             ids.append(survivor)
             continue
         salt = 0
-        while (new_id := derived_id(prefix, members, salt)) in live:
+        while (new_id := derived_id(prefix, members, salt)) in live or taken(new_id):
             salt += 1
         live.add(new_id)
         result.created += 1
