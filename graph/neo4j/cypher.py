@@ -24,6 +24,12 @@ class Bookkeeping(StrEnum):
     ALIAS_OF = "ALIAS_OF"
     CHECKPOINT = "Checkpoint"  # (:Checkpoint {name, position})
     SCHEMA = "IdgraphSchema"  # (:IdgraphSchema {name, version}): the store's schema version
+    # (:HistoryEvent {entity_id, seq, at, action, cause, records, others}): one change of one entity
+    HISTORY_EVENT = "HistoryEvent"
+    COUNTER = "IdgraphCounter"  # (:IdgraphCounter {name, value}): a store-wide sequence, e.g. of history events
+    # (:Override {a_source, a_id, b_source, b_id, kind, reason, author, created_at}): a person's decision on a pair
+    OVERRIDE = "Override"
+    DOCUMENT = "Document"  # (:Document {name, value}): a named JSON document
 
 
 RECORD = Bookkeeping.RECORD.value
@@ -31,6 +37,10 @@ ALIAS = Bookkeeping.ALIAS.value
 ALIAS_OF = Bookkeeping.ALIAS_OF.value
 CHECKPOINT = Bookkeeping.CHECKPOINT.value
 SCHEMA = Bookkeeping.SCHEMA.value
+HISTORY_EVENT = Bookkeeping.HISTORY_EVENT.value
+COUNTER = Bookkeeping.COUNTER.value
+OVERRIDE = Bookkeeping.OVERRIDE.value
+DOCUMENT = Bookkeeping.DOCUMENT.value
 
 _TOKEN_TYPES = (RecordKind, IdentifierKind, EntityKind, RelType, Bookkeeping)
 _SAFE_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -96,19 +106,40 @@ MERGE (r)-[:{token(kind.relationship)}]->(i)
 """
 
 
+def _record_relation(rel: RelType) -> str:
+    """The token of a record-to-record relationship type; ValueError for any other type."""
+    if rel not in RECORD_RELATIONS:
+        raise ValueError(f"{rel} is not a relationship between records")
+    return token(rel)
+
+
+_START_BY_ROW = f"(a:{RECORD} {{source: row.start_source, source_id: row.start_source_id}})"
+_END_BY_ROW = f"(b:{RECORD} {{source: row.end_source, source_id: row.end_source_id}})"
+
+
 def merge_relations(rel: RelType) -> str:
     """Upsert record-to-record relationships of one type, replacing their properties.
 
     $rows: [{start_source, start_source_id, end_source, end_source_id, properties}].
     """
-    if rel not in RECORD_RELATIONS:
-        raise ValueError(f"{rel} is not a relationship between records")
     return f"""
 UNWIND $rows AS row
-MATCH (a:{RECORD} {{source: row.start_source, source_id: row.start_source_id}})
-MATCH (b:{RECORD} {{source: row.end_source, source_id: row.end_source_id}})
-MERGE (a)-[rel:{token(rel)}]->(b)
+MATCH {_START_BY_ROW}
+MATCH {_END_BY_ROW}
+MERGE (a)-[rel:{_record_relation(rel)}]->(b)
 SET rel.properties = row.properties
+"""
+
+
+def delete_relations(rel: RelType) -> str:
+    """Delete record-to-record relationships of one type (no-op for those not stored).
+
+    $rows: [{start_source, start_source_id, end_source, end_source_id}].
+    """
+    return f"""
+UNWIND $rows AS row
+MATCH {_START_BY_ROW}-[rel:{_record_relation(rel)}]->{_END_BY_ROW}
+DELETE rel
 """
 
 
@@ -219,6 +250,24 @@ DETACH DELETE e
 """
 
 
+# Advance the store-wide sequence $name by $count and return its new value; the numbers value - count + 1
+# .. value are the caller's. The SET reads the value it writes, so Cypher write-locks the counter node first:
+# concurrent writers take turns, each holding the lock until it commits, so numbers follow commit order.
+ADVANCE_COUNTER = f"""
+MERGE (c:{COUNTER} {{name: $name}})
+ON CREATE SET c.value = 0
+SET c.value = c.value + $count
+RETURN c.value AS value
+"""
+
+# Append history events ($rows: [{entity_id, seq, at, action, cause, records, others}]).
+CREATE_HISTORY = f"""
+UNWIND $rows AS row
+CREATE (h:{HISTORY_EVENT} {{entity_id: row.entity_id, seq: row.seq, at: row.at, action: row.action,
+                           cause: row.cause, records: row.records, others: row.others}})
+"""
+
+
 # -- reads ---------------------------------------------------------------------------------------------------
 
 # The stored records among $keys.
@@ -294,9 +343,60 @@ RETURN e.id AS id, e.traits AS traits, e.created_at AS created_at,
 """
 
 
+def relations_of_type(rel: RelType) -> str:
+    """Every record-to-record relationship of one type, with the keys of its ends."""
+    return f"""
+MATCH (a:{RECORD})-[rel:{_record_relation(rel)}]->(b:{RECORD})
+RETURN a.source AS start_source, a.source_id AS start_source_id, b.source AS end_source,
+       b.source_id AS end_source_id, rel.properties AS properties
+"""
+
+
+# The history events of the entity IDs among $ids.
+HISTORY_OF = f"""
+UNWIND $ids AS id
+MATCH (h:{HISTORY_EVENT} {{entity_id: id}})
+RETURN h.seq AS seq, h.entity_id AS entity_id, h.at AS at, h.action AS action, h.cause AS cause,
+       h.records AS records, h.others AS others
+"""
+
 GET_CHECKPOINT = f"""
 MATCH (c:{CHECKPOINT} {{name: $name}})
 RETURN c.position AS position
+"""
+
+
+# -- overrides and documents ---------------------------------------------------------------------------------
+
+_OVERRIDE_BY_PAIR = f"(o:{OVERRIDE} {{a_source: $a_source, a_id: $a_id, b_source: $b_source, b_id: $b_id}})"
+
+# Set the override of the pair ($a_source, $a_id) < ($b_source, $b_id), replacing its earlier one.
+MERGE_OVERRIDE = f"""
+MERGE {_OVERRIDE_BY_PAIR}
+SET o.kind = $kind, o.reason = $reason, o.author = $author, o.created_at = $created_at
+"""
+
+# Remove the override of a pair; returns how many were removed (0 or 1).
+DELETE_OVERRIDE = f"""
+MATCH {_OVERRIDE_BY_PAIR}
+DETACH DELETE o
+RETURN count(*) AS deleted
+"""
+
+ALL_OVERRIDES = f"""
+MATCH (o:{OVERRIDE})
+RETURN o.a_source AS a_source, o.a_id AS a_id, o.b_source AS b_source, o.b_id AS b_id, o.kind AS kind,
+       o.reason AS reason, o.author AS author, o.created_at AS created_at
+"""
+
+GET_DOCUMENT = f"""
+MATCH (d:{DOCUMENT} {{name: $name}})
+RETURN d.value AS value
+"""
+
+MERGE_DOCUMENT = f"""
+MERGE (d:{DOCUMENT} {{name: $name}})
+SET d.value = $value
 """
 
 

@@ -16,7 +16,17 @@ from graph.errors import (
     ResolutionError,
     UnknownRecordError,
 )
-from graph.model import RECORD_RELATIONS, RESOLVED_KINDS, EntityKind, GraphBatch, RecordKey, RecordKind, Resolution
+from graph.model import (
+    RECORD_RELATIONS,
+    RESOLVED_KINDS,
+    EntityKind,
+    GraphBatch,
+    RecordKey,
+    RecordKind,
+    Relation,
+    RelType,
+    Resolution,
+)
 
 # -- GraphStore.write ----------------------------------------------------------------------------------------
 
@@ -51,16 +61,26 @@ def check_batch(batch: GraphBatch, stored: Mapping[RecordKey, RecordKind]) -> No
         if link.record not in known:
             raise UnknownRecordError(f"{link.identifier.kind} link from unknown record {link.record}")
     for relation in batch.relations:
-        for end in (relation.start, relation.end):
-            if end not in known:
-                raise UnknownRecordError(f"{relation.type} relation refers to unknown record {end}")
-        starts, ends = RECORD_RELATIONS[relation.type]
-        start_kind, end_kind = known[relation.start], known[relation.end]
-        if start_kind not in starts or end_kind not in ends:
-            raise RelationEndpointError(
-                f"{relation.type} cannot join {start_kind} {relation.start} to {end_kind} {relation.end}: "
-                f"it joins {_names(starts)} to {_names(ends)}"
-            )
+        _check_relation(relation, known)
+
+
+def _check_relation(relation: Relation, known: Mapping[RecordKey, RecordKind]) -> None:
+    """Raise UnknownRecordError for an end that is not known, RelationEndpointError for kinds the type does not
+    allow."""
+    _check_ends_known(relation.type, relation.start, relation.end, known)
+    starts, ends = RECORD_RELATIONS[relation.type]
+    start_kind, end_kind = known[relation.start], known[relation.end]
+    if start_kind not in starts or end_kind not in ends:
+        raise RelationEndpointError(
+            f"{relation.type} cannot join {start_kind} {relation.start} to {end_kind} {relation.end}: "
+            f"it joins {_names(starts)} to {_names(ends)}"
+        )
+
+
+def _check_ends_known(rel: RelType, start: RecordKey, end: RecordKey, known: Mapping[RecordKey, RecordKind]) -> None:
+    for key in (start, end):
+        if key not in known:
+            raise UnknownRecordError(f"{rel} relation refers to unknown record {key}")
 
 
 def _names(kinds: Collection[RecordKind]) -> str:
@@ -86,6 +106,22 @@ def check_members(resolution: Resolution, stored: Mapping[RecordKey, RecordKind]
                 raise UnknownRecordError(f"entity {entity.id} has unknown member record {member}")
             if kind not in allowed:
                 raise ResolutionError(f"record {member} is a {kind} and cannot resolve to a {entity.kind}")
+
+
+def linked_keys(resolution: Resolution) -> list[RecordKey]:
+    """Every record at an end of a SAME_AS link the resolution upserts or deletes, each once."""
+    keys = [key for relation in resolution.same_as for key in (relation.start, relation.end)]
+    keys += [key for relation in resolution.same_as_removed for key in (relation.start, relation.end)]
+    return list(dict.fromkeys(keys))
+
+
+def check_same_as(resolution: Resolution, stored: Mapping[RecordKey, RecordKind]) -> None:
+    """Raise UnknownRecordError for a SAME_AS link (upserted or deleted) with an end that is not stored, and
+    RelationEndpointError for an upserted one joining kinds that SAME_AS does not allow."""
+    for relation in resolution.same_as:
+        _check_relation(relation, stored)
+    for removed in resolution.same_as_removed:
+        _check_ends_known(removed.type, removed.start, removed.end, stored)
 
 
 def check_entity_kinds(resolution: Resolution, stored: Mapping[str, EntityKind]) -> None:

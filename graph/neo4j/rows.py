@@ -1,7 +1,8 @@
 """Conversions between the model and Neo4j rows: query parameters out, model objects back from result rows.
 
-JSON-valued properties (record and relation properties, entity traits) may nest maps, which Neo4j cannot
-store as a property, so they travel as one JSON string; `created_at` travels as an ISO-8601 string.
+JSON-valued properties (record and relation properties, entity traits, documents) may nest maps, which
+Neo4j cannot store as a property, so they travel as one JSON string, and so do the record keys and entity
+IDs of a history event; `created_at` and `at` travel as ISO-8601 strings.
 """
 
 from __future__ import annotations
@@ -15,14 +16,19 @@ from graph.errors import GraphStoreError
 from graph.model import (
     Entity,
     EntityKind,
+    HistoryAction,
+    HistoryEvent,
     Identifier,
     IdentifierKind,
     IdentifierLink,
+    Override,
+    OverrideKind,
     Properties,
     Record,
     RecordKey,
     RecordKind,
     Relation,
+    RelationKey,
     RelType,
 )
 
@@ -52,6 +58,21 @@ def decode_json(text: str | None) -> Properties:
     return value
 
 
+def encode_json_list(items: Iterable[Any]) -> str:
+    """One JSON array as text."""
+    return json.dumps(list(items), ensure_ascii=False, separators=(",", ":"))
+
+
+def decode_json_list(text: str | None) -> list[Any]:
+    """The JSON array stored by `encode_json_list`; a missing property reads as an empty list."""
+    if text is None:
+        return []
+    value = json.loads(text)
+    if not isinstance(value, list):
+        raise GraphStoreError(f"stored list is a JSON {type(value).__name__}, not an array")
+    return value
+
+
 def encode_datetime(value: datetime) -> str:
     """ISO-8601 text with its UTC offset; a naive datetime is taken to be UTC."""
     if value.tzinfo is None:
@@ -68,10 +89,10 @@ def decode_datetime(value: object) -> datetime:
     elif hasattr(value, "to_native"):  # neo4j.time.DateTime
         native = value.to_native()
         if not isinstance(native, datetime):
-            raise GraphStoreError(f"stored created_at is a {type(value).__name__}, not a date-time")
+            raise GraphStoreError(f"a stored date-time is a {type(value).__name__}, not a date-time")
         parsed = native
     else:
-        raise GraphStoreError(f"stored created_at is a {type(value).__name__}, not a date-time")
+        raise GraphStoreError(f"a stored date-time is a {type(value).__name__}, not a date-time")
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
@@ -154,21 +175,42 @@ def identifier_from_row(labels: Iterable[str], node: Mapping[str, Any]) -> Ident
     return Identifier(kind, str(node[kind.key_property]), system)
 
 
+def _ends_row(start: RecordKey, end: RecordKey) -> Row:
+    return {
+        "start_source": start.source,
+        "start_source_id": start.source_id,
+        "end_source": end.source,
+        "end_source_id": end.source_id,
+    }
+
+
 def relation_rows(relations: Iterable[Relation]) -> dict[RelType, list[Row]]:
     """Parameter rows per relationship type; of relations repeating (type, start, end), the last wins."""
     last = {(relation.type, relation.start, relation.end): relation for relation in relations}
     rows: dict[RelType, list[Row]] = {}
     for relation in last.values():
         rows.setdefault(relation.type, []).append(
-            {
-                "start_source": relation.start.source,
-                "start_source_id": relation.start.source_id,
-                "end_source": relation.end.source,
-                "end_source_id": relation.end.source_id,
-                "properties": encode_json(relation.properties),
-            }
+            _ends_row(relation.start, relation.end) | {"properties": encode_json(relation.properties)}
         )
     return rows
+
+
+def relation_key_rows(keys: Iterable[RelationKey]) -> dict[RelType, list[Row]]:
+    """Parameter rows (the keys of both ends) per relationship type, without repeats."""
+    rows: dict[RelType, list[Row]] = {}
+    for key in dict.fromkeys(keys):
+        rows.setdefault(key.type, []).append(_ends_row(key.start, key.end))
+    return rows
+
+
+def relation_from_row(rel: RelType, row: ResultRow) -> Relation:
+    """A relation of type `rel` from a row with the columns of `relation_rows`."""
+    return Relation(
+        type=rel,
+        start=RecordKey(str(row["start_source"]), str(row["start_source_id"])),
+        end=RecordKey(str(row["end_source"]), str(row["end_source_id"])),
+        properties=decode_json(row["properties"]),
+    )
 
 
 # -- entities ------------------------------------------------------------------------------------------------
@@ -201,5 +243,77 @@ def entity_from_row(kind: EntityKind, row: ResultRow) -> Entity:
         kind=kind,
         traits=decode_json(row["traits"]),
         members=tuple(members),
+        created_at=decode_datetime(row["created_at"]),
+    )
+
+
+# -- history -------------------------------------------------------------------------------------------------
+
+
+def history_rows(events: Sequence[HistoryEvent], first_seq: int) -> list[Row]:
+    """Parameter rows of history events, numbered `first_seq`, `first_seq + 1`, ... in the given order."""
+    return [
+        {
+            "entity_id": event.entity_id,
+            "seq": first_seq + offset,
+            "at": encode_datetime(event.at),
+            "action": event.action.value,
+            "cause": event.cause,
+            "records": encode_json_list([key.source, key.source_id] for key in event.records),
+            "others": encode_json_list(event.others),
+        }
+        for offset, event in enumerate(events)
+    ]
+
+
+def history_from_row(row: ResultRow) -> HistoryEvent:
+    """A history event from a row with the columns of `history_rows` (`seq` is only for ordering)."""
+    records: list[RecordKey] = []
+    for pair in decode_json_list(row["records"]):
+        if not (isinstance(pair, list) and len(pair) == 2):
+            raise GraphStoreError("a stored history event holds a record key that is not a [source, id] pair")
+        records.append(RecordKey(str(pair[0]), str(pair[1])))
+    return HistoryEvent(
+        entity_id=str(row["entity_id"]),
+        at=decode_datetime(row["at"]),
+        action=HistoryAction(row["action"]),
+        cause=str(row["cause"]),
+        records=tuple(records),
+        others=tuple(str(other) for other in decode_json_list(row["others"])),
+    )
+
+
+def in_history_order(found: Iterable[ResultRow]) -> list[HistoryEvent]:
+    """History events from result rows, oldest (lowest `seq`) first."""
+    return [history_from_row(row) for row in sorted(found, key=lambda row: int(row["seq"]))]
+
+
+# -- overrides -----------------------------------------------------------------------------------------------
+
+
+def override_pair_row(a: RecordKey, b: RecordKey) -> Row:
+    """The parameters naming the (unordered) pair of records of an override."""
+    first, second = sorted((a, b))
+    return {"a_source": first.source, "a_id": first.source_id, "b_source": second.source, "b_id": second.source_id}
+
+
+def override_row(override: Override) -> Row:
+    """The parameters of `cypher.MERGE_OVERRIDE`."""
+    return override_pair_row(override.a, override.b) | {
+        "kind": override.kind.value,
+        "reason": override.reason,
+        "author": override.author,
+        "created_at": encode_datetime(override.created_at),
+    }
+
+
+def override_from_row(row: ResultRow) -> Override:
+    """An override from a row with the columns of `override_row`."""
+    return Override(
+        kind=OverrideKind(row["kind"]),
+        a=RecordKey(str(row["a_source"]), str(row["a_id"])),
+        b=RecordKey(str(row["b_source"]), str(row["b_id"])),
+        reason=str(row["reason"]),
+        author=str(row["author"]),
         created_at=decode_datetime(row["created_at"]),
     )

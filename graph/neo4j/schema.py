@@ -4,10 +4,14 @@ Constraints (all available in Neo4j 5 Community; each one also creates the index
 
 - `(:Record)` unique on `(source, source_id)`: record keys are unique across record kinds;
 - each identifier label unique on its key property, `Account` on `(system, id)`;
-- each entity label, and `Alias`, unique on `id`; `Checkpoint` on `name`; `IdgraphSchema` on `name`.
+- each entity label, and `Alias`, unique on `id`; `Checkpoint` on `name`; `IdgraphSchema` on `name`;
+- `Override` unique on its pair `(a_source, a_id, b_source, b_id)`; `Document` and `IdgraphCounter` on `name`.
+
+Indexes: `(:HistoryEvent)` on `entity_id` (history is appended, so it has no natural key to constrain).
 
 The `IdgraphSchema {name: "graph"}` node holds the schema version, so an older idgraph refuses a store
-that a newer one has changed.
+that a newer one has changed. Versions: 1 records, identifiers, entities, aliases, checkpoints; 2 adds
+history events, overrides and documents (new labels only, so a version-1 store moves to 2 unchanged).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from graph.model import EntityKind, IdentifierKind
 from graph.neo4j import cypher
 from graph.neo4j.transactions import Transactions, fetch
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA_NAME = "graph"
 AWAIT_INDEXES_SECONDS = 300
 
@@ -42,7 +46,20 @@ def constraint_statements() -> list[str]:
     statements.append(_unique("alias_id", cypher.ALIAS, "id"))
     statements.append(_unique("checkpoint_name", cypher.CHECKPOINT, "name"))
     statements.append(_unique("schema_name", cypher.SCHEMA, "name"))
+    statements.append(_unique("override_pair", cypher.OVERRIDE, "a_source", "a_id", "b_source", "b_id"))
+    statements.append(_unique("document_name", cypher.DOCUMENT, "name"))
+    statements.append(_unique("counter_name", cypher.COUNTER, "name"))
     return statements
+
+
+def _index(name: str, label: str, *properties: str) -> str:
+    keys = ", ".join(f"n.{p}" for p in properties)
+    return f"CREATE INDEX idgraph_{name} IF NOT EXISTS FOR (n:{label}) ON ({keys})"
+
+
+def index_statements() -> list[str]:
+    """Every `CREATE INDEX ... IF NOT EXISTS` statement of the store (besides the constraints' own indexes)."""
+    return [_index("history_entity", cypher.HISTORY_EVENT, "entity_id")]
 
 
 AWAIT_INDEXES = f"CALL db.awaitIndexes({AWAIT_INDEXES_SECONDS})"
@@ -60,14 +77,17 @@ def _claim_version(tx: ManagedTransaction) -> int:
     rows = fetch(tx, cypher.MERGE_SCHEMA_VERSION, name=SCHEMA_NAME, version=SCHEMA_VERSION)
     stored = int(rows[0]["version"])
     check_version(stored)
-    if stored < SCHEMA_VERSION:  # no migration exists yet: version 1 is the first
+    # Every version so far only adds labels, constraints and indexes (created before this runs): no data moves.
+    if stored < SCHEMA_VERSION:
         tx.run(cypher.SET_SCHEMA_VERSION, {"name": SCHEMA_NAME, "version": SCHEMA_VERSION}).consume()
     return stored
 
 
 def ensure_schema(transactions: Transactions) -> None:
-    """Create the constraints that are missing, wait for their indexes, and check the schema version."""
+    """Create the constraints and indexes that are missing, wait for the indexes, and check the schema version."""
     for statement in constraint_statements():
         transactions.run_schema("creating a constraint", statement)
+    for statement in index_statements():
+        transactions.run_schema("creating an index", statement)
     transactions.run_schema("waiting for indexes", AWAIT_INDEXES)
     transactions.write("checking the schema version", _claim_version)

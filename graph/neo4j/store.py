@@ -3,6 +3,9 @@
 Records are `(:Record:<Kind> {source, source_id, properties})`, identifiers `(:Email {value})` and so on,
 entities `(:Profile {id, traits, created_at})` / `(:Organization ...)` with `RESOLVES_TO` from their members,
 merged-away entity IDs `(:Alias {id})-[:ALIAS_OF]->(entity)`, and `(:Checkpoint {name, position})`.
+Entity history is `(:HistoryEvent {entity_id, seq, at, action, cause, records, others})`, numbered by the
+`(:IdgraphCounter {name: "history", value})` sequence; overrides are `(:Override {a_source, a_id, b_source,
+b_id, kind, reason, author, created_at})` and documents `(:Document {name, value})`.
 JSON-valued properties are stored as JSON text (see `rows`). Each write call is one managed write
 transaction that first reads what it must check, then writes in `UNWIND $rows` batches of fixed labels.
 """
@@ -22,12 +25,16 @@ from graph.model import (
     Entity,
     EntityKind,
     GraphBatch,
+    HistoryEvent,
     Identifier,
     IdentifierKind,
     Neighbour,
+    Override,
+    Properties,
     Record,
     RecordKey,
     RecordKind,
+    Relation,
     RelType,
     Resolution,
 )
@@ -42,6 +49,7 @@ if TYPE_CHECKING:
 WRITE_ROWS = 5_000  # rows per UNWIND statement (all statements of a call share one transaction)
 READ_KEYS = 2_000  # keys per lookup statement
 COUNT_ATTEMPTS = 8  # reads of all counts before giving up on two equal ones in a row
+HISTORY_COUNTER = "history"  # name of the sequence numbering history events
 
 _RECORD_KIND_VALUES = [kind.value for kind in RecordKind]
 _COUNTED_LABELS: tuple[RecordKind | IdentifierKind | EntityKind, ...] = (*RecordKind, *IdentifierKind, *EntityKind)
@@ -110,15 +118,29 @@ class Neo4jGraphStore:
         self._transactions.write("writing a batch", work)
 
     def write_resolution(self, resolution: Resolution) -> None:
-        """Upsert entities, point their members at them, record aliases and delete retired entities.
+        """Upsert entities, point their members at them, record aliases, delete retired entities, delete and
+        upsert SAME_AS links and append history, all in one transaction.
 
         An entity's members are replaced: records resolving to it that are not among its members stop
         resolving to it. Aliases that pointed at a merged-away ID follow it to its survivor; those of a
-        retired entity without a survivor are deleted with it.
+        retired entity without a survivor are deleted with it. Every end of a SAME_AS link, upserted or
+        deleted, must be a stored record. The removed links are deleted before the new ones are merged, so a
+        link in both stays. History events are numbered from the store's sequence in the order given.
         """
-        if not (resolution.entities or resolution.aliases or resolution.retired):
+        if not (
+            resolution.entities
+            or resolution.aliases
+            or resolution.retired
+            or resolution.same_as
+            or resolution.same_as_removed
+            or resolution.history
+        ):
             return
         members = plans.member_keys(resolution)
+        looked_up_records = list(dict.fromkeys(members + plans.linked_keys(resolution)))
+        same_as_rows = rows.relation_rows(resolution.same_as)
+        removed_rows = rows.relation_key_rows(resolution.same_as_removed)
+        history = resolution.history
         entity_rows = rows.entity_rows(resolution.entities)
         member_rows = rows.member_rows(resolution.entities)
         upserted = {kind: [entity.id for entity in resolution.entities if entity.kind is kind] for kind in EntityKind}
@@ -128,7 +150,9 @@ class Neo4jGraphStore:
         looked_up = sorted({entity.id for entity in resolution.entities} | set(merged_away) | set(targets))
 
         def work(tx: Tx) -> None:
-            plans.check_members(resolution, _stored_record_kinds(tx, members))
+            stored_records = _stored_record_kinds(tx, looked_up_records)
+            plans.check_members(resolution, stored_records)
+            plans.check_same_as(resolution, stored_records)
             stored_entities = _stored_entity_kinds(tx, looked_up)
             plans.check_entity_kinds(resolution, stored_entities)
             plan = plans.plan_aliases(
@@ -155,6 +179,15 @@ class Neo4jGraphStore:
                 _execute_rows(tx, cypher.merge_aliases(kind), alias_rows)
             for kind in EntityKind:
                 _execute_ids(tx, cypher.retire_entities(kind), retired)
+            for rel, rel_rows in removed_rows.items():
+                _execute_rows(tx, cypher.delete_relations(rel), rel_rows)
+            for rel, rel_rows in same_as_rows.items():
+                _execute_rows(tx, cypher.merge_relations(rel), rel_rows)
+            if history:
+                # CREATE, not MERGE: events have no natural key. A retried transaction was rolled back first (the
+                # driver does not retry a commit of unknown outcome), so no event is appended twice.
+                first_seq = _advance_counter(tx, HISTORY_COUNTER, len(history))
+                _execute_rows(tx, cypher.CREATE_HISTORY, rows.history_rows(history, first_seq))
 
         self._transactions.write("writing a resolution", work)
 
@@ -262,6 +295,57 @@ class Neo4jGraphStore:
             found = self._transactions.read("reading entities", partial(_entities, kind=kind, ids=chunk))
             yield from (found[entity_id] for entity_id in chunk if entity_id in found)
 
+    def iter_relations(self, rel: RelType) -> Iterator[Relation]:
+        """Every record-to-record relationship of one type, ordered by (start, end) (read in one transaction)."""
+        if rel not in RECORD_RELATIONS:
+            raise ValueError(f"{rel} does not join records to records; read identifiers with iter_links")
+        query = cypher.relations_of_type(rel)
+        found = self._transactions.read("reading relations", lambda tx: fetch(tx, query))
+        relations = sorted(
+            (rows.relation_from_row(rel, row) for row in found), key=lambda relation: (relation.start, relation.end)
+        )
+        return iter(relations)
+
+    def history(self, entity_id: str) -> list[HistoryEvent]:
+        """The merges, splits and creation of an entity (and of the IDs merged into it), oldest first."""
+
+        def work(tx: Tx) -> list[HistoryEvent]:
+            aliases = _aliases_of(tx, [entity_id]).get(entity_id, [])
+            ids = list(dict.fromkeys([entity_id, *aliases]))
+            return rows.in_history_order(fetch(tx, cypher.HISTORY_OF, ids=ids))
+
+        return self._transactions.read("reading the history of an entity", work)
+
+    # -- overrides and documents -----------------------------------------------------------------------------
+
+    def put_override(self, override: Override) -> None:
+        """Set the override of a pair of records (replacing the pair's earlier one)."""
+        params = rows.override_row(override)
+        self._transactions.write("writing an override", lambda tx: execute(tx, cypher.MERGE_OVERRIDE, **params))
+
+    def delete_override(self, a: RecordKey, b: RecordKey) -> bool:
+        """Remove the override of a pair; whether there was one."""
+        params = rows.override_pair_row(a, b)
+        found = self._transactions.write("deleting an override", lambda tx: fetch(tx, cypher.DELETE_OVERRIDE, **params))
+        return bool(found and int(found[0]["deleted"]))
+
+    def overrides(self) -> list[Override]:
+        """Every override, ordered by pair."""
+        found = self._transactions.read("reading overrides", lambda tx: fetch(tx, cypher.ALL_OVERRIDES))
+        return sorted((rows.override_from_row(row) for row in found), key=lambda override: (override.a, override.b))
+
+    def get_document(self, name: str) -> Properties | None:
+        """A named JSON document (resolver model, review queue, ...)."""
+        found = self._transactions.read("reading a document", lambda tx: fetch(tx, cypher.GET_DOCUMENT, name=name))
+        return rows.decode_json(found[0]["value"]) if found else None
+
+    def put_document(self, name: str, value: Properties) -> None:
+        """Store (replace) a named JSON document."""
+        text = rows.encode_json(value)
+        self._transactions.write(
+            "writing a document", lambda tx: execute(tx, cypher.MERGE_DOCUMENT, name=name, value=text)
+        )
+
     def get_checkpoint(self, name: str) -> str | None:
         """The position last committed for a named job, if any."""
         found = self._transactions.read("reading a checkpoint", lambda tx: fetch(tx, cypher.GET_CHECKPOINT, name=name))
@@ -339,6 +423,12 @@ def _check_no_kind_conflicts(tx: Tx, keys: Sequence[RecordKey]) -> None:
         params = [rows.key_row(key) for key in chunk]
         for row in fetch(tx, cypher.RECORD_KIND_CONFLICTS, keys=params, kinds=_RECORD_KIND_VALUES):
             raise RecordKindConflictError(f"record {rows.key_of(row)} was just stored as another kind by another write")
+
+
+def _advance_counter(tx: Tx, name: str, count: int) -> int:
+    """Take the next `count` numbers of a store-wide sequence (held until the transaction ends); the first one."""
+    found = fetch(tx, cypher.ADVANCE_COUNTER, name=name, count=count)
+    return int(found[0]["value"]) - count + 1
 
 
 def _stored_entity_kinds(tx: Tx, ids: list[str]) -> dict[str, EntityKind]:

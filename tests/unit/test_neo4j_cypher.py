@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
+from types import SimpleNamespace
+from typing import Any
 
 import neo4j.time
 import pytest
@@ -18,15 +21,20 @@ from graph import (
     GraphBatch,
     GraphStore,
     GraphStoreError,
+    HistoryAction,
+    HistoryEvent,
     Identifier,
     IdentifierKind,
     IdentifierLink,
+    Override,
+    OverrideKind,
     Record,
     RecordKey,
     RecordKind,
     RecordKindConflictError,
     Relation,
     RelationEndpointError,
+    RelationKey,
     RelType,
     Resolution,
     ResolutionError,
@@ -55,6 +63,17 @@ def entity(entity_id: str, *members: RecordKey, kind: EntityKind = EntityKind.PR
     return Entity(id=entity_id, kind=kind, members=members, created_at=T0)
 
 
+def history_event(entity_id: str, *others: str, at: datetime = T0) -> HistoryEvent:
+    return HistoryEvent(
+        entity_id=entity_id,
+        at=at,
+        action=HistoryAction.MERGED if others else HistoryAction.CREATED,
+        cause="shared email",
+        records=(key(1), key("c1", "b2b")),
+        others=others,
+    )
+
+
 def every_query() -> dict[str, str]:
     """Every query text the store can send, for every enum member it is built from."""
     queries = {
@@ -76,6 +95,8 @@ def every_query() -> dict[str, str]:
             queries[f"neighbours {rel} {direction}"] = cypher.neighbours(rel, direction)
     for rel in RECORD_RELATIONS:
         queries[f"merge_relations {rel}"] = cypher.merge_relations(rel)
+        queries[f"delete_relations {rel}"] = cypher.delete_relations(rel)
+        queries[f"relations_of_type {rel}"] = cypher.relations_of_type(rel)
     builders = [
         cypher.stored_entity_ids,
         cypher.aliases_pointing_at,
@@ -94,6 +115,8 @@ def every_query() -> dict[str, str]:
             queries[f"{build.__name__} {entity_kind}"] = build(entity_kind)
     for n, statement in enumerate(schema.constraint_statements()):
         queries[f"constraint {n}"] = statement
+    for n, statement in enumerate(schema.index_statements()):
+        queries[f"index {n}"] = statement
     return queries
 
 
@@ -156,6 +179,55 @@ def test_relations_only_between_records() -> None:
         cypher.merge_relations(RelType.HAS_EMAIL)
 
 
+def test_relation_reads_and_deletes_only_between_records() -> None:
+    assert "MATCH (a:Record)-[rel:SAME_AS]->(b:Record)" in cypher.relations_of_type(RelType.SAME_AS)
+    assert (
+        "MATCH (a:Record {source: row.start_source, source_id: row.start_source_id})-[rel:SAME_AS]->"
+        "(b:Record {source: row.end_source, source_id: row.end_source_id})\nDELETE rel"
+    ) in cypher.delete_relations(RelType.SAME_AS)
+    for build in (cypher.relations_of_type, cypher.delete_relations):
+        with pytest.raises(ValueError, match="RESOLVES_TO"):
+            build(RelType.RESOLVES_TO)
+        with pytest.raises(TypeError):
+            build("SAME_AS")  # type: ignore[arg-type]
+
+
+def test_history_events_are_numbered_from_a_locked_counter() -> None:
+    # `c.value + $count` reads the property it sets: Cypher write-locks the counter before reading it.
+    assert "MERGE (c:IdgraphCounter {name: $name})" in cypher.ADVANCE_COUNTER
+    assert "SET c.value = c.value + $count" in cypher.ADVANCE_COUNTER
+    assert "CREATE (h:HistoryEvent {entity_id: row.entity_id, seq: row.seq," in cypher.CREATE_HISTORY
+    assert "MATCH (h:HistoryEvent {entity_id: id})" in cypher.HISTORY_OF
+
+
+def test_overrides_and_documents_are_keyed_by_parameters() -> None:
+    pair = "(o:Override {a_source: $a_source, a_id: $a_id, b_source: $b_source, b_id: $b_id})"
+    assert f"MERGE {pair}" in cypher.MERGE_OVERRIDE
+    assert f"MATCH {pair}\nDETACH DELETE o\nRETURN count(*) AS deleted" in cypher.DELETE_OVERRIDE
+    assert "MERGE (d:Document {name: $name})\nSET d.value = $value" in cypher.MERGE_DOCUMENT
+
+
+def _parameters(query: str) -> set[str]:
+    return set(re.findall(r"\$(\w+)", query))
+
+
+def _row_fields(query: str) -> set[str]:
+    return set(re.findall(r"\brow\.(\w+)", query))
+
+
+def test_row_builders_give_exactly_the_fields_their_queries_read() -> None:
+    link = Relation(type=RelType.SAME_AS, start=key(1), end=key(2), properties={"score": 0.9})
+    (same_as_row,) = rows.relation_rows([link])[RelType.SAME_AS]
+    assert _row_fields(cypher.merge_relations(RelType.SAME_AS)) == set(same_as_row)
+    (removed_row,) = rows.relation_key_rows([RelationKey(RelType.SAME_AS, key(1), key(2))])[RelType.SAME_AS]
+    assert _row_fields(cypher.delete_relations(RelType.SAME_AS)) == set(removed_row)
+    (history_row,) = rows.history_rows([history_event("p1")], first_seq=1)
+    assert _row_fields(cypher.CREATE_HISTORY) == set(history_row)
+    override = Override(kind=OverrideKind.NEVER_LINK, a=key(1), b=key(2), reason="r", author="a", created_at=T0)
+    assert _parameters(cypher.MERGE_OVERRIDE) == set(rows.override_row(override))
+    assert _parameters(cypher.DELETE_OVERRIDE) == set(rows.override_pair_row(key(1), key(2)))
+
+
 def test_neighbours_direction() -> None:
     assert "-[rel:WORKS_AT]->(n:Record)" in cypher.neighbours(RelType.WORKS_AT, Direction.OUT)
     assert "<-[rel:WORKS_AT]-(n:Record)" in cypher.neighbours(RelType.WORKS_AT, Direction.IN)
@@ -183,9 +255,32 @@ def test_constraints_cover_every_natural_key_idempotently() -> None:
         statements
     )
     assert "CREATE CONSTRAINT idgraph_phone_key IF NOT EXISTS FOR (n:Phone) REQUIRE n.e164 IS UNIQUE" in statements
+    assert (
+        "CREATE CONSTRAINT idgraph_override_pair IF NOT EXISTS FOR (n:Override)"
+        " REQUIRE (n.a_source, n.a_id, n.b_source, n.b_id) IS UNIQUE" in statements
+    )
+    assert "CREATE CONSTRAINT idgraph_document_name IF NOT EXISTS FOR (n:Document) REQUIRE n.name IS UNIQUE" in (
+        statements
+    )
     labels = {re.search(r"FOR \(n:(\w+)\)", s).group(1) for s in statements}  # type: ignore[union-attr]
-    expected = {k.value for k in (*IdentifierKind, *EntityKind)} | {"Record", "Alias", "Checkpoint", "IdgraphSchema"}
+    expected = {k.value for k in (*IdentifierKind, *EntityKind)} | {
+        "Record",
+        "Alias",
+        "Checkpoint",
+        "IdgraphSchema",
+        "Override",
+        "Document",
+        "IdgraphCounter",
+    }
     assert labels == expected
+
+
+def test_history_events_are_indexed_by_entity() -> None:
+    assert schema.index_statements() == [
+        "CREATE INDEX idgraph_history_entity IF NOT EXISTS FOR (n:HistoryEvent) ON (n.entity_id)"
+    ]
+    names = [statement.split()[2] for statement in schema.constraint_statements() + schema.index_statements()]
+    assert len(set(names)) == len(names)  # constraints and indexes share one namespace
 
 
 def test_a_newer_schema_version_is_refused() -> None:
@@ -299,6 +394,66 @@ def test_entities_round_trip_with_sorted_members() -> None:
             {"source": "crm", "source_id": "2", "entity_id": "p1"},
         ]
     }
+
+
+def test_relations_round_trip_through_rows() -> None:
+    link = Relation(type=RelType.SAME_AS, start=key(1), end=key("c1", "b2b"), properties={"score": 0.99, "rule": "fs"})
+    (row,) = rows.relation_rows([link])[RelType.SAME_AS]
+    assert rows.relation_from_row(RelType.SAME_AS, row) == link
+    assert rows.relation_from_row(RelType.SAME_AS, row | {"properties": None}).properties == {}
+
+
+def test_relation_key_rows_name_both_ends_without_repeats() -> None:
+    removed = RelationKey(RelType.SAME_AS, key(1), key(2))
+    assert rows.relation_key_rows([removed, removed, RelationKey(RelType.SAME_AS, key(2), key(1))]) == {
+        RelType.SAME_AS: [
+            {"start_source": "crm", "start_source_id": "1", "end_source": "crm", "end_source_id": "2"},
+            {"start_source": "crm", "start_source_id": "2", "end_source": "crm", "end_source_id": "1"},
+        ]
+    }
+
+
+def test_history_events_round_trip_numbered_in_order() -> None:
+    shanghai = datetime(2024, 5, 1, 9, 30, tzinfo=timezone(timedelta(hours=8)))
+    created, merged = history_event("p2"), history_event("p1", "p2", "p3", at=shanghai)
+    event_rows = rows.history_rows([created, merged], first_seq=41)
+    assert [row["seq"] for row in event_rows] == [41, 42]
+    assert event_rows[1]["records"] == '[["crm","1"],["b2b","c1"]]'
+    assert event_rows[1]["others"] == '["p2","p3"]'
+    assert event_rows[1]["action"] == "merged" and event_rows[1]["at"] == "2024-05-01T09:30:00+08:00"
+    assert rows.in_history_order(reversed(event_rows)) == [created, merged]
+    back = rows.history_from_row(event_rows[1])
+    assert back == merged and back.at.utcoffset() == timedelta(hours=8)
+    bare = HistoryEvent(entity_id="p9", at=T0, action=HistoryAction.RETIRED, cause="gone")
+    assert rows.history_from_row(rows.history_rows([bare], 1)[0]) == bare
+
+
+def test_malformed_history_lists_are_store_errors() -> None:
+    (row,) = rows.history_rows([history_event("p1")], first_seq=1)
+    with pytest.raises(GraphStoreError, match="not an array"):
+        rows.history_from_row(row | {"records": '{"a": 1}'})
+    with pytest.raises(GraphStoreError, match="pair"):
+        rows.history_from_row(row | {"records": '[["crm"]]'})
+    assert rows.decode_json_list(None) == []
+
+
+def test_overrides_round_trip_keyed_by_the_ordered_pair() -> None:
+    override = Override(
+        kind=OverrideKind.ALWAYS_LINK, a=key(2), b=key(1), reason="same person", author="ops@x", created_at=T0
+    )
+    row = rows.override_row(override)
+    assert row == {
+        "a_source": "crm",
+        "a_id": "1",
+        "b_source": "crm",
+        "b_id": "2",
+        "kind": "always_link",
+        "reason": "same person",
+        "author": "ops@x",
+        "created_at": "2024-01-01T00:00:00+00:00",
+    }
+    assert rows.override_from_row(row) == override
+    assert rows.override_pair_row(key(2), key(1)) == rows.override_pair_row(key(1), key(2))
 
 
 def test_chunked() -> None:
@@ -443,6 +598,221 @@ def test_alias_cycles_and_dangling_targets_fail() -> None:
         plans.plan_aliases(Resolution(aliases={"p1": "p9"}, retired=("p1",)), {}, {}, {})
     with pytest.raises(GraphStoreError, match="p3 is neither a live entity"):  # target retired in the same run
         plans.plan_aliases(Resolution(aliases={"p1": "p3"}, retired=("p1", "p3")), {"p3": EntityKind.PROFILE}, {}, {})
+
+
+def test_same_as_ends_must_be_stored_records_of_person_or_organization_kinds() -> None:
+    link = Relation(type=RelType.SAME_AS, start=key(1), end=key("c1", "b2b"))
+    removed = RelationKey(RelType.SAME_AS, key(2), key("gone"))
+    resolution = Resolution(entities=(entity("p1", key(1)),), same_as=(link,), same_as_removed=(removed,))
+    assert plans.linked_keys(resolution) == [key(1), key("c1", "b2b"), key(2), key("gone")]
+    stored = {key(1): RecordKind.CUSTOMER, key("c1", "b2b"): RecordKind.CONTACT, key(2): RecordKind.CUSTOMER}
+    with pytest.raises(UnknownRecordError, match="SAME_AS relation refers to unknown record crm/gone"):
+        plans.check_same_as(resolution, stored)
+    plans.check_same_as(resolution, stored | {key("gone"): RecordKind.CUSTOMER})
+    with pytest.raises(UnknownRecordError, match="b2b/c1"):
+        plans.check_same_as(resolution, {key(1): RecordKind.CUSTOMER})
+    with pytest.raises(RelationEndpointError, match="SAME_AS cannot join Customer crm/1 to Event b2b/c1"):
+        plans.check_same_as(
+            Resolution(same_as=(link,)), {key(1): RecordKind.CUSTOMER, key("c1", "b2b"): RecordKind.EVENT}
+        )
+
+
+# -- the store over a stand-in driver ------------------------------------------------------------------------
+
+Answer = Callable[[str, dict[str, Any]], list[dict[str, Any]]]
+
+
+class FakeResult:
+    def __init__(self, found: list[dict[str, Any]]) -> None:
+        self.found = found
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(SimpleNamespace(data=lambda row=row: row) for row in self.found)
+
+    def consume(self) -> None:
+        return None
+
+
+class FakeDriver:
+    """Answers every query with `answer(query, parameters)` and records what was sent, and in which mode."""
+
+    def __init__(self, answer: Answer) -> None:
+        self.answer = answer
+        self.sent: list[tuple[str, str, dict[str, Any]]] = []
+        self.mode = "schema"
+
+    def run(self, query: str, parameters: dict[str, Any] | None = None) -> FakeResult:
+        parameters = parameters or {}
+        assert set(re.findall(r"\$(\w+)", query)) == set(parameters), query  # no missing or stray parameter
+        self.sent.append((self.mode, query, parameters))
+        if query == cypher.MERGE_SCHEMA_VERSION:
+            return FakeResult([{"version": schema.SCHEMA_VERSION}])
+        return FakeResult(self.answer(query, parameters))
+
+    def session(self, **_: object) -> FakeDriver:
+        return self
+
+    def __enter__(self) -> FakeDriver:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.mode = "schema"
+
+    def execute_read(self, work: Callable[[FakeDriver], Any]) -> Any:
+        self.mode = "read"
+        return work(self)
+
+    def execute_write(self, work: Callable[[FakeDriver], Any]) -> Any:
+        self.mode = "write"
+        return work(self)
+
+    def close(self) -> None:
+        return None
+
+    def queries(self, mode: str | None = None) -> list[str]:
+        return [query for sent_mode, query, _ in self.sent if mode in (None, sent_mode)]
+
+    def parameters(self, query: str) -> list[dict[str, Any]]:
+        return [parameters for _, sent, parameters in self.sent if sent == query]
+
+
+def fake_store(answer: Answer = lambda query, parameters: []) -> tuple[Neo4jGraphStore, FakeDriver]:
+    driver = FakeDriver(answer)
+    store = Neo4jGraphStore(driver, database=None)  # type: ignore[arg-type]
+    driver.sent.clear()
+    return store, driver
+
+
+def test_opening_creates_every_constraint_and_index() -> None:
+    driver = FakeDriver(lambda query, parameters: [])
+    Neo4jGraphStore(driver, database=None)  # type: ignore[arg-type]
+    statements = schema.constraint_statements() + schema.index_statements()
+    assert driver.queries("schema")[: len(statements)] == statements
+
+
+def stored_records(*kinds: tuple[RecordKey, RecordKind]) -> Answer:
+    labels = {k: ["Record", kind.value] for k, kind in kinds}
+
+    def answer(query: str, parameters: dict[str, Any]) -> list[dict[str, Any]]:
+        if query == cypher.RECORD_LABELS:
+            found = [RecordKey(k["source"], k["source_id"]) for k in parameters["keys"]]
+            return [rows.key_row(k) | {"labels": labels[k]} for k in found if k in labels]
+        if query == cypher.ADVANCE_COUNTER:
+            return [{"value": 10 + parameters["count"]}]  # ten events were numbered before
+        return []
+
+    return answer
+
+
+def test_a_resolution_deletes_then_merges_same_as_and_numbers_its_history_after_the_last_event() -> None:
+    store, driver = fake_store(stored_records((key(1), RecordKind.CUSTOMER), (key(2), RecordKind.CUSTOMER)))
+    link = Relation(type=RelType.SAME_AS, start=key(1), end=key(2), properties={"score": 0.9})
+    events = (history_event("p1"), history_event("p1", "p2"))
+    store.write_resolution(
+        Resolution(same_as=(link,), same_as_removed=(RelationKey(RelType.SAME_AS, key(2), key(1)),), history=events)
+    )
+    writes = driver.queries("write")
+    delete, merge = cypher.delete_relations(RelType.SAME_AS), cypher.merge_relations(RelType.SAME_AS)
+    assert writes.index(delete) < writes.index(merge) < writes.index(cypher.ADVANCE_COUNTER)
+    assert writes.index(cypher.ADVANCE_COUNTER) < writes.index(cypher.CREATE_HISTORY)
+    assert driver.parameters(cypher.ADVANCE_COUNTER) == [{"name": "history", "count": 2}]
+    (created,) = driver.parameters(cypher.CREATE_HISTORY)
+    assert [row["seq"] for row in created["rows"]] == [11, 12]
+    assert [rows.history_from_row(row) for row in created["rows"]] == list(events)
+    (merged,) = driver.parameters(merge)
+    assert [rows.relation_from_row(RelType.SAME_AS, row) for row in merged["rows"]] == [link]
+
+
+def test_a_same_as_link_to_an_unknown_record_fails_before_any_write() -> None:
+    store, driver = fake_store(stored_records((key(1), RecordKind.CUSTOMER)))
+    link = Relation(type=RelType.SAME_AS, start=key(1), end=key("ghost"))
+    with pytest.raises(UnknownRecordError, match="crm/ghost"):
+        store.write_resolution(Resolution(same_as=(link,), history=(history_event("p1"),)))
+    assert driver.queries("write") == [cypher.RECORD_LABELS]
+
+
+def test_a_history_only_resolution_is_written() -> None:
+    store, driver = fake_store(stored_records())
+    store.write_resolution(Resolution(history=(history_event("p1"),)))
+    assert cypher.CREATE_HISTORY in driver.queries("write")
+    store.write_resolution(Resolution())
+    assert driver.queries("write").count(cypher.CREATE_HISTORY) == 1
+
+
+def test_history_reads_the_entity_and_its_aliases_oldest_first() -> None:
+    created, merged = history_event("p2"), history_event("p1", "p2")
+    stored = rows.history_rows([created, merged], first_seq=7)
+
+    def answer(query: str, parameters: dict[str, Any]) -> list[dict[str, Any]]:
+        if query == cypher.aliases_pointing_at(EntityKind.PROFILE):
+            return [{"target": "p1", "alias": "p2"}]
+        if query == cypher.HISTORY_OF:
+            return [row for row in reversed(stored) if row["entity_id"] in parameters["ids"]]
+        return []
+
+    store, driver = fake_store(answer)
+    assert store.history("p1") == [created, merged]
+    assert driver.parameters(cypher.HISTORY_OF) == [{"ids": ["p1", "p2"]}]
+    assert set(driver.queries()) <= {cypher.HISTORY_OF, *(cypher.aliases_pointing_at(kind) for kind in EntityKind)}
+    assert set(driver.queries("write")) == set()
+
+
+def test_iter_relations_sorts_by_start_then_end() -> None:
+    links = [
+        Relation(type=RelType.SAME_AS, start=key(2), end=key(1)),
+        Relation(type=RelType.SAME_AS, start=key(1), end=key(3), properties={"score": 1}),
+        Relation(type=RelType.SAME_AS, start=key(1), end=key(2)),
+    ]
+    found = rows.relation_rows(links)[RelType.SAME_AS]
+    store, _ = fake_store(lambda query, parameters: found)
+    assert list(store.iter_relations(RelType.SAME_AS)) == [links[2], links[1], links[0]]
+    with pytest.raises(ValueError, match="HAS_EMAIL"):
+        store.iter_relations(RelType.HAS_EMAIL)
+
+
+def test_overrides_are_written_by_pair_and_read_in_pair_order() -> None:
+    first = Override(kind=OverrideKind.NEVER_LINK, a=key(2), b=key(1), reason="twins", author="a", created_at=T0)
+    second = Override(kind=OverrideKind.ALWAYS_LINK, a=key(1), b=key(3), reason="r", author="a", created_at=T0)
+    deleted = {"count": 1}
+
+    def answer(query: str, parameters: dict[str, Any]) -> list[dict[str, Any]]:
+        if query == cypher.ALL_OVERRIDES:
+            return [rows.override_row(second), rows.override_row(first)]
+        if query == cypher.DELETE_OVERRIDE:
+            found, deleted["count"] = deleted["count"], 0
+            return [{"deleted": found}]
+        return []
+
+    store, driver = fake_store(answer)
+    store.put_override(first)
+    assert driver.parameters(cypher.MERGE_OVERRIDE) == [rows.override_row(first)]
+    assert store.overrides() == [first, second]
+    assert store.delete_override(key(2), key(1)) is True
+    assert store.delete_override(key(2), key(1)) is False
+    assert driver.parameters(cypher.DELETE_OVERRIDE)[0] == {
+        "a_source": "crm",
+        "a_id": "1",
+        "b_source": "crm",
+        "b_id": "2",
+    }
+    assert [mode for mode, query, _ in driver.sent if query == cypher.DELETE_OVERRIDE] == ["write", "write"]
+
+
+def test_documents_travel_as_json_text() -> None:
+    kept: dict[str, str] = {}
+
+    def answer(query: str, parameters: dict[str, Any]) -> list[dict[str, Any]]:
+        if query == cypher.MERGE_DOCUMENT:
+            kept[parameters["name"]] = parameters["value"]
+        if query == cypher.GET_DOCUMENT and parameters["name"] in kept:
+            return [{"value": kept[parameters["name"]]}]
+        return []
+
+    store, _ = fake_store(answer)
+    assert store.get_document("resolver.model") is None
+    store.put_document("resolver.model", {"lambda": 0.01, "fields": {"name": [0.9, 0.1]}})
+    assert kept["resolver.model"] == '{"fields":{"name":[0.9,0.1]},"lambda":0.01}'
+    assert store.get_document("resolver.model") == {"lambda": 0.01, "fields": {"name": [0.9, 0.1]}}
 
 
 # -- connection settings and errors --------------------------------------------------------------------------

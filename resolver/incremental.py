@@ -1,0 +1,198 @@
+"""Incremental resolution: one new or changed record resolved against the stored graph in milliseconds.
+
+The records that can be affected are gathered around it: everything linked to it by usable evidence, the
+entities they belong to now (so a merge or a split shows), and all holders of its identifiers (so an
+identifier crossing its sharing limit unlinks the records it was joining). The same partition function as
+the batch run groups them, with the store's holder counts, so the outcome is the batch run's outcome.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from graph import (
+    RESOLVED_KINDS,
+    Direction,
+    Entity,
+    EntityKind,
+    GraphStore,
+    Identifier,
+    OverrideKind,
+    RecordKey,
+    RelType,
+    Resolution,
+    entity_kind_of,
+)
+from resolver.batch import LINKING_KINDS, record_age
+from resolver.golden import golden_traits
+from resolver.linking import Evidence, FuzzyEdge, partition
+from resolver.rules import Rules
+from resolver.stable_ids import ID_PREFIX, assign_ids
+
+# A neighbourhood bigger than this is beyond one incremental step: run a batch resolve instead.
+MAX_NEIGHBOURHOOD = 20_000
+
+
+@dataclass
+class RecordResolution:
+    """What resolving one record did."""
+
+    record: RecordKey
+    entity_id: str | None
+    entity_kind: EntityKind | None
+    records_considered: int = 0
+    merges: int = 0
+    splits: int = 0
+    created: int = 0
+    changed_entities: list[str] = field(default_factory=list)
+
+
+class NeighbourhoodTooLarge(RuntimeError):
+    """The record touches more of the graph than one incremental step should; run `idgraph resolve`."""
+
+
+@dataclass
+class _Neighbourhood:
+    records: set[RecordKey] = field(default_factory=set)
+    links: dict[RecordKey, list[Identifier]] = field(default_factory=dict)
+    holders: dict[Identifier, int] = field(default_factory=dict)
+    same_as: dict[tuple[RecordKey, RecordKey], FuzzyEdge] = field(default_factory=dict)
+    entities: dict[str, Entity] = field(default_factory=dict)
+
+
+def _gather(store: GraphStore, start: RecordKey, kind: EntityKind, rules: Rules) -> _Neighbourhood:
+    """The records whose grouping may change when `start` changes, with the evidence among them."""
+    linking = LINKING_KINDS[kind]
+    hood = _Neighbourhood()
+    frontier = [start]
+    first = True
+    while frontier:
+        hood.records.update(frontier)
+        if len(hood.records) > MAX_NEIGHBOURHOOD:
+            raise NeighbourhoodTooLarge(f"record {start} reaches more than {MAX_NEIGHBOURHOOD} records")
+        following: set[RecordKey] = set()
+        held = store.identifiers_of(frontier)
+        for key in frontier:
+            own = [i for i in held.get(key, ()) if i.kind in linking]
+            hood.links[key] = own
+            for identifier in own:
+                if identifier in hood.holders:
+                    continue
+                holders = store.records_with(identifier)
+                hood.holders[identifier] = len(holders)
+                usable = (
+                    rules.rule(identifier.kind).link
+                    and rules.blocked.blocks(identifier) is None
+                    and len(holders) <= rules.rule(identifier.kind).max_records
+                )
+                # The changed record's identifiers are followed even when over their limit: the records they
+                # joined until now must be regrouped without them.
+                if usable or (first and len(holders) <= MAX_NEIGHBOURHOOD):
+                    following.update(holders)
+            for direction in (Direction.OUT, Direction.IN):
+                for neighbour in store.neighbours(key, RelType.SAME_AS, direction):
+                    other = neighbour.record.key
+                    pair = (min(key, other), max(key, other))
+                    score = neighbour.properties.get("score")
+                    rule = neighbour.properties.get("rule")
+                    hood.same_as[pair] = FuzzyEdge(
+                        pair[0], pair[1], float(score) if isinstance(score, (int, float)) else 0.0, str(rule or "")
+                    )
+                    following.add(other)
+        entity_ids = store.entity_ids_of(frontier)
+        for entity_id in set(entity_ids.values()) - hood.entities.keys():
+            entity = store.get_entity(entity_id)
+            if entity is not None:
+                hood.entities[entity_id] = entity
+                following.update(entity.members)
+        first = False
+        frontier = sorted(following - hood.records)
+    records = store.get_records(sorted(hood.records))
+    allowed = RESOLVED_KINDS[kind]
+    hood.records = {key for key in hood.records if key in records and records[key].kind in allowed}
+    return hood
+
+
+Pairs = list[tuple[RecordKey, RecordKey]]
+
+
+def _overrides(store: GraphStore, records: Iterable[RecordKey]) -> tuple[Pairs, Pairs]:
+    """always_link and never_link pairs among `records`."""
+    inside = set(records)
+    always: Pairs = []
+    never: Pairs = []
+    for override in store.overrides():
+        if override.a in inside and override.b in inside:
+            (always if override.kind is OverrideKind.ALWAYS_LINK else never).append((override.a, override.b))
+    return always, never
+
+
+def resolve_record(store: GraphStore, key: RecordKey, rules: Rules | None = None) -> RecordResolution:
+    """Resolve one new or changed record (person or company) against the stored graph and write the changes.
+
+    After any sequence of such calls, the records are grouped exactly as a batch `resolve` would group them.
+    Records of other kinds (events, opportunities) resolve to nothing.
+    """
+    rules = rules or Rules()
+    found = store.get_records([key])
+    if key not in found:
+        raise KeyError(f"no record {key}")
+    kind = entity_kind_of(found[key].kind)
+    if kind is None:
+        return RecordResolution(record=key, entity_id=None, entity_kind=None)
+    now = datetime.now(UTC)
+    hood = _gather(store, key, kind, rules)
+    always, never = _overrides(store, hood.records)
+    evidence = Evidence(
+        records=sorted(hood.records),
+        links=[(k, i) for k in sorted(hood.records) for i in hood.links.get(k, ())],
+        fuzzy=[e for e in hood.same_as.values() if e.a in hood.records and e.b in hood.records],
+        always=always,
+        never=never,
+        holders=hood.holders,
+    )
+    result = partition(evidence, rules)
+    previous = {member: entity.id for entity in hood.entities.values() for member in entity.members}
+    records = store.get_records(sorted(hood.records))
+
+    def taken(entity_id: str) -> bool:
+        return store.get_entity(entity_id) is not None
+
+    assignment = assign_ids(
+        result.groups,
+        previous,
+        {entity.id: entity.created_at for entity in hood.entities.values()},
+        prefix=ID_PREFIX[kind],
+        now=now,
+        age=record_age(records),
+        cause=f"record {key}",
+        taken=taken,
+    )
+    changed = []
+    for group in assignment.groups:
+        traits = golden_traits((records[k] for k in group.members), rules.survivorship)
+        entity = Entity(id=group.id, kind=kind, traits=traits, members=group.members, created_at=group.created_at)
+        if hood.entities.get(entity.id) != entity:
+            changed.append(entity)
+    if changed or assignment.retired or assignment.history:
+        store.write_resolution(
+            Resolution(
+                entities=tuple(changed),
+                aliases=assignment.aliases,
+                retired=tuple(assignment.retired),
+                history=tuple(assignment.history),
+            )
+        )
+    entity_id = next(g.id for g in assignment.groups if key in g.members)
+    return RecordResolution(
+        record=key,
+        entity_id=entity_id,
+        entity_kind=kind,
+        records_considered=len(hood.records),
+        merges=assignment.merges,
+        splits=assignment.splits,
+        created=assignment.created,
+        changed_entities=[e.id for e in changed],
+    )

@@ -1,0 +1,115 @@
+"""Incremental resolution agrees with a batch run, whatever the order the records arrive in."""
+
+from __future__ import annotations
+
+import random
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from graph import (
+    EntityKind,
+    GraphBatch,
+    GraphStore,
+    Identifier,
+    IdentifierKind,
+    IdentifierLink,
+    Record,
+    RecordKey,
+    RecordKind,
+    open_store,
+)
+from resolver import Rules, resolve
+from resolver.incremental import resolve_record
+
+RULES = Rules.model_validate(
+    {
+        "identifiers": {
+            "email": {"max_records": 3, "max_per_profile": 2},
+            "phone": {"max_records": 2, "max_per_profile": 2},
+        },
+        "max_component_size": 4,
+    }
+)
+POOL = (
+    [Identifier(IdentifierKind.EMAIL, f"e{n}@x.com") for n in range(6)]
+    + [Identifier(IdentifierKind.PHONE, f"+1415555000{n}") for n in range(4)]
+    + [Identifier(IdentifierKind.EMAIL, "test@test.com")]
+)
+
+# One step: record number, and the pool indices of the identifiers it brings.
+Step = tuple[int, list[int]]
+steps = st.lists(st.tuples(st.integers(0, 11), st.lists(st.integers(0, len(POOL) - 1), max_size=3)), max_size=25)
+
+
+def apply(store: GraphStore, step: Step) -> RecordKey:
+    key = RecordKey("crm", f"{step[0]:02d}")
+    store.write(
+        GraphBatch(
+            records=(Record(kind=RecordKind.CUSTOMER, key=key, properties={"n": step[0]}),),
+            links=tuple(IdentifierLink(record=key, identifier=POOL[i]) for i in step[1]),
+        )
+    )
+    return key
+
+
+def groups(store: GraphStore) -> list[tuple[RecordKey, ...]]:
+    return sorted(entity.members for entity in store.iter_entities(EntityKind.PROFILE))
+
+
+def run_incrementally(directory: Path, name: str, sequence: list[Step]) -> list[tuple[RecordKey, ...]]:
+    store = open_store(f"sqlite:///{directory / name}")
+    try:
+        for step in sequence:
+            resolve_record(store, apply(store, step), RULES)
+        return groups(store)
+    finally:
+        store.close()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps, st.randoms(use_true_random=False))
+def test_incremental_updates_give_the_batch_partition_in_any_order(sequence: list[Step], rng: random.Random) -> None:
+    with tempfile.TemporaryDirectory() as scratch:
+        directory = Path(scratch)
+        incremental = run_incrementally(directory, "incremental.db", sequence)
+        shuffled = list(sequence)
+        rng.shuffle(shuffled)
+        assert run_incrementally(directory, "shuffled.db", shuffled) == incremental
+
+        batch = open_store(f"sqlite:///{directory / 'batch.db'}")
+        try:
+            for step in sequence:
+                apply(batch, step)
+            resolve(batch, RULES)
+            assert groups(batch) == incremental
+        finally:
+            batch.close()
+
+
+def test_a_record_joining_two_profiles_merges_them_and_the_old_id_resolves(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
+    first = resolve_record(store, apply(store, (1, [0])))
+    second = resolve_record(store, apply(store, (2, [1])))
+    bridge = resolve_record(store, apply(store, (3, [0, 1])))
+    assert bridge.merges == 1
+    assert bridge.entity_id == first.entity_id
+    merged = store.get_entity(str(second.entity_id))
+    assert merged is not None
+    assert merged.id == first.entity_id
+    store.close()
+
+
+def test_an_identifier_crossing_its_limit_splits_the_records_it_joined(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
+    phone = POOL.index(Identifier(IdentifierKind.PHONE, "+14155550000"))
+    resolve_record(store, apply(store, (1, [phone])), RULES)
+    joined = resolve_record(store, apply(store, (2, [phone])), RULES)
+    assert len(groups(store)) == 1
+    third = resolve_record(store, apply(store, (3, [phone])), RULES)  # limit is 2 holders
+    assert third.splits == 1
+    assert len(groups(store)) == 3
+    assert joined.entity_id in {e.id for e in store.iter_entities(EntityKind.PROFILE)}
+    store.close()
