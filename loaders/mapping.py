@@ -1,7 +1,9 @@
 """Turn one raw row of a source into graph records, identifier links and relations, or the reasons it cannot be.
 
 Pure: the mapper reads no files and no store. What a row refers to in other sources (a contact's company, an
-event's person) comes back as references for the pipeline to check against the store.
+event's person) comes back as references for the pipeline to check against the store. Graph objects are built
+with `model_construct`: every value in them has been parsed and checked here already, and re-validating
+them per row would cost more than the normalisers.
 """
 
 from __future__ import annotations
@@ -88,6 +90,18 @@ class _Row:
     raw: dict[str, Any]  # the row as read, by column
 
 
+@dataclass(frozen=True, slots=True)
+class _FieldPlan:
+    """Where one field's values come from, worked out once per source."""
+
+    name: str
+    spec: Field
+    columns: tuple[str, ...]
+    aliases: tuple[str, ...]  # read only when none of `columns` is in the row
+    required: bool
+    identifier: bool
+
+
 class _RowErrors(Exception):
     def __init__(self, problems: list[Problem]) -> None:
         super().__init__(f"{len(problems)} problems")
@@ -125,6 +139,17 @@ class RowMapper:
         self.required = {f.name for f in self.fields.values() if f.required} | set(source.required)
         self.account_system = source.account_system or source.name
         self._columns = {name: source.column_of(name) for name in self.fields}
+        self._plan = tuple(
+            _FieldPlan(
+                name=name,
+                spec=spec,
+                columns=tuple(self._columns[name]),
+                aliases=() if name in source.columns else _ALIASES.get(name, ()),
+                required=name in self.required,
+                identifier=spec.type in IDENTIFIER_TYPES,
+            )
+            for name, spec in self.fields.items()
+        )
         self._build: Callable[[_Row, Mapped], None] = {
             SourceKind.CUSTOMER: self._person,
             SourceKind.CONTACT: self._person,
@@ -150,16 +175,8 @@ class RowMapper:
 
     def _raw(self, values: Mapping[str, Any], name: str) -> list[Any]:
         """Non-empty raw values of a field, from each of its columns."""
-        columns = self._columns[name]
-        if name not in self.source.columns and not any(c in values for c in columns):
-            columns = list(_ALIASES.get(name, ()))
-        found = []
-        for column in columns:
-            value = values.get(column)
-            if value is None or (isinstance(value, str) and not value.strip()) or value in ([], {}):
-                continue
-            found.append(value)
-        return found
+        plan = next(p for p in self._plan if p.name == name)
+        return _raw_values(values, plan)
 
     def _parse(self, spec: Field, raw: Any, mapped: Mapped) -> Any:
         kind = spec.type
@@ -233,25 +250,25 @@ class RowMapper:
         """Every field's parsed values; all problems of the row at once."""
         parsed: dict[str, list[Any]] = {}
         problems: list[Problem] = []
-        for name, spec in self.fields.items():
-            raws = self._raw(values, name)
+        for plan in self._plan:
+            raws = _raw_values(values, plan)
             if not raws:
-                if name in self.required:
-                    problems.append(Problem(name, Reason.MISSING_REQUIRED, "required value is missing"))
+                if plan.required:
+                    problems.append(Problem(plan.name, Reason.MISSING_REQUIRED, "required value is missing"))
                 continue
-            if spec.type not in IDENTIFIER_TYPES:
-                raws = raws[:1]
+            if not plan.identifier:
+                del raws[1:]
             results = []
             for raw in raws:
                 try:
-                    results.append(self._parse(spec, raw, mapped))
+                    results.append(self._parse(plan.spec, raw, mapped))
                 except InvalidValue as exc:
                     if exc.reason is Reason.GARBLED_TEXT and not self.source.checks.garbled_text:
                         continue
-                    problems.append(Problem(name, exc.reason, exc.message))
+                    problems.append(Problem(plan.name, exc.reason, exc.message))
             if results:
-                parsed[name] = list(dict.fromkeys(results)) if spec.type in IDENTIFIER_TYPES else results
-                mapped.filled.append(name)
+                parsed[plan.name] = list(dict.fromkeys(results)) if plan.identifier else results
+                mapped.filled.append(plan.name)
         if problems:
             raise _RowErrors(problems)
         return parsed
@@ -325,10 +342,10 @@ class RowMapper:
             ("domain", IdentifierKind.DOMAIN),
         ):
             for value in parsed.get(name, ()):
-                mapped.links.append(IdentifierLink(record=key, identifier=Identifier(kind, value)))
+                mapped.links.append(IdentifierLink.model_construct(record=key, identifier=Identifier(kind, value)))
         for value in parsed.get("account_id", ()):
             account = Identifier(IdentifierKind.ACCOUNT, value, self.account_system)
-            mapped.links.append(IdentifierLink(record=key, identifier=account))
+            mapped.links.append(IdentifierLink.model_construct(record=key, identifier=account))
 
     def _money(self, parsed: dict[str, list[Any]], properties: Properties) -> None:
         if "amount" not in parsed:
@@ -350,7 +367,7 @@ class RowMapper:
         raw = row.raw
         if "email" in parsed:
             properties["email_given"] = next(_text_of(v) for v in self._raw(raw, "email"))
-        mapped.records.append(Record(kind=kind, key=key, properties=properties))
+        mapped.records.append(Record.model_construct(kind=kind, key=key, properties=properties))
         self._identifiers(key, parsed, mapped)
         if kind is RecordKind.CONTACT:
             self._works_at(key, parsed, mapped)
@@ -358,7 +375,7 @@ class RowMapper:
     def _works_at(self, contact: RecordKey, parsed: dict[str, list[Any]], mapped: Mapped) -> None:
         """WORKS_AT the company by its id; else a company record of this source named by its domain or name,
         which the resolver joins to the company's other records."""
-        job = {n: parsed[n][0] for n in ("title", "department", "seniority") if n in parsed}
+        job: Properties = {n: parsed[n][0] for n in ("title", "department", "seniority") if n in parsed}
         if company_id := parsed.get("company_id"):
             company = self._key("company", company_id[0])
             mapped.references[company] = ORGANIZATION_KINDS
@@ -367,16 +384,20 @@ class RowMapper:
             properties: Properties = {"domain": domain[0], "derived_from": "contact"}
             if name := parsed.get("company_name"):
                 properties["name"] = name[0]
-            mapped.records.append(Record(kind=RecordKind.COMPANY, key=company, properties=properties))
-            domain_link = IdentifierLink(record=company, identifier=Identifier(IdentifierKind.DOMAIN, domain[0]))
+            mapped.records.append(Record.model_construct(kind=RecordKind.COMPANY, key=company, properties=properties))
+            domain_link = IdentifierLink.model_construct(
+                record=company, identifier=Identifier(IdentifierKind.DOMAIN, domain[0])
+            )
             mapped.links.append(domain_link)
         elif name := parsed.get("company_name"):
             company = RecordKey(self.source.name, f"company-name:{_company_name_key(name[0])}")
             properties = {"name": name[0], "derived_from": "contact"}
-            mapped.records.append(Record(kind=RecordKind.COMPANY, key=company, properties=properties))
+            mapped.records.append(Record.model_construct(kind=RecordKind.COMPANY, key=company, properties=properties))
         else:
             return
-        mapped.relations.append(Relation(type=RelType.WORKS_AT, start=contact, end=company, properties=job))
+        mapped.relations.append(
+            Relation.model_construct(type=RelType.WORKS_AT, start=contact, end=company, properties=job)
+        )
 
     def _company(self, row: _Row, mapped: Mapped) -> None:
         parsed = row.parsed
@@ -384,12 +405,14 @@ class RowMapper:
         properties = self._properties(row, frozenset({"domain"}))
         if domains := parsed.get("domain"):
             properties["domains"] = domains
-        mapped.records.append(Record(kind=RecordKind.COMPANY, key=key, properties=properties))
+        mapped.records.append(Record.model_construct(kind=RecordKind.COMPANY, key=key, properties=properties))
         self._identifiers(key, parsed, mapped)
         if parent := parsed.get("parent_id"):
             parent_key = self._key("company", parent[0])
             if parent_key != key:
-                mapped.deferred.append(Relation(type=RelType.SUBSIDIARY_OF, start=key, end=parent_key))
+                mapped.deferred.append(
+                    Relation.model_construct(type=RelType.SUBSIDIARY_OF, start=key, end=parent_key, properties={})
+                )
 
     def _event(self, row: _Row, mapped: Mapped) -> None:
         parsed = row.parsed
@@ -407,23 +430,27 @@ class RowMapper:
                 extra[column] = normalise_text(_text_of(raw[column]))
         if extra:
             properties["properties"] = extra
-        mapped.records.append(Record(kind=RecordKind.EVENT, key=key, properties=properties))
+        mapped.records.append(Record.model_construct(kind=RecordKind.EVENT, key=key, properties=properties))
         self._identifiers(key, parsed, mapped)
         if person := parsed.get("person_id"):
             person_key = self._key("person", person[0])
             mapped.references[person_key] = PERSON_KINDS
-            mapped.relations.append(Relation(type=RelType.PERFORMED, start=person_key, end=key))
+            mapped.relations.append(
+                Relation.model_construct(type=RelType.PERFORMED, start=person_key, end=key, properties={})
+            )
 
     def _opportunity(self, row: _Row, mapped: Mapped) -> None:
         parsed = row.parsed
         key = RecordKey(self.source.name, parsed["source_id"][0])
         properties = self._properties(row, frozenset({"amount", "currency", "contact_roles"}))
         self._money(parsed, properties)
-        mapped.records.append(Record(kind=RecordKind.OPPORTUNITY, key=key, properties=properties))
+        mapped.records.append(Record.model_construct(kind=RecordKind.OPPORTUNITY, key=key, properties=properties))
         if company := parsed.get("company_id"):
             company_key = self._key("company", company[0])
             mapped.references[company_key] = ORGANIZATION_KINDS
-            mapped.relations.append(Relation(type=RelType.FOR, start=key, end=company_key))
+            mapped.relations.append(
+                Relation.model_construct(type=RelType.FOR, start=key, end=company_key, properties={})
+            )
         roles = parsed.get("contact_roles", [[]])[0]
         if not isinstance(roles, list) or not all(isinstance(r, dict) and r.get("contact_id") for r in roles):
             raise _RowErrors(
@@ -434,7 +461,7 @@ class RowMapper:
             mapped.references[contact] = _CONTACT_ONLY
             properties = {"role": normalise_text(_text_of(role["role"]))} if _present(role.get("role")) else {}
             mapped.relations.append(
-                Relation(type=RelType.ON_OPPORTUNITY, start=contact, end=key, properties=properties)
+                Relation.model_construct(type=RelType.ON_OPPORTUNITY, start=contact, end=key, properties=properties)
             )
 
     def _opportunity_role(self, row: _Row, mapped: Mapped) -> None:
@@ -445,7 +472,7 @@ class RowMapper:
         mapped.references[opportunity] = _OPPORTUNITY_ONLY
         properties: Properties = {"role": parsed["role"][0]} if "role" in parsed else {}
         mapped.relations.append(
-            Relation(type=RelType.ON_OPPORTUNITY, start=contact, end=opportunity, properties=properties)
+            Relation.model_construct(type=RelType.ON_OPPORTUNITY, start=contact, end=opportunity, properties=properties)
         )
 
     def _device(self, row: _Row, mapped: Mapped) -> None:
@@ -453,7 +480,9 @@ class RowMapper:
         person = self._key("person", parsed["person_id"][0])
         mapped.references[person] = PERSON_KINDS
         for device in parsed["device_id"]:
-            mapped.links.append(IdentifierLink(record=person, identifier=Identifier(IdentifierKind.DEVICE, device)))
+            mapped.links.append(
+                IdentifierLink.model_construct(record=person, identifier=Identifier(IdentifierKind.DEVICE, device))
+            )
 
     def _account(self, row: _Row, mapped: Mapped) -> None:
         parsed = row.parsed
@@ -462,11 +491,23 @@ class RowMapper:
         system = parsed.get("system", [self.account_system])[0]
         for account in parsed["account_id"]:
             identifier = Identifier(IdentifierKind.ACCOUNT, account, system)
-            mapped.links.append(IdentifierLink(record=person, identifier=identifier))
+            mapped.links.append(IdentifierLink.model_construct(record=person, identifier=identifier))
 
 
 def _present(value: Any) -> bool:
-    return value is not None and not (isinstance(value, str) and not value.strip())
+    if value is None:
+        return False
+    if type(value) is str:
+        return bool(value) and not value.isspace()
+    return bool(value != [] and value != {})
+
+
+def _raw_values(values: Mapping[str, Any], plan: _FieldPlan) -> list[Any]:
+    """Non-empty raw values of a field, from each of its columns (or its aliases when none is there)."""
+    found = [value for column in plan.columns if _present(value := values.get(column))]
+    if not found and plan.aliases and not any(column in values for column in plan.columns):
+        found = [value for column in plan.aliases if _present(value := values.get(column))]
+    return found
 
 
 def _content_id(values: Mapping[str, Any]) -> str:

@@ -9,7 +9,6 @@ file is loaded from the start.
 from __future__ import annotations
 
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from loaders.quarantine import Quarantine
 from loaders.readers import RawRow, read_rows
 from loaders.reasons import Reason
 from loaders.report import FileReport, LoadReport
+from loaders.writer import BatchWriter
 
 DONE = "done"
 
@@ -66,14 +66,6 @@ def checkpoint_name(source: SourceConfig, path: Path) -> str:
     return f"load:{source.name}:{hashlib.blake2b(identity.encode(), digest_size=10).hexdigest()}"
 
 
-def _row_digest(values: Mapping[str, Any]) -> bytes:
-    if all(isinstance(v, str) for v in values.values()):
-        text = "\x1f".join(values.values())
-    else:
-        text = json.dumps(values, sort_keys=True, ensure_ascii=False, default=str)
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
-
-
 class _FileLoad:
     """One pass over one file (see `load_file`)."""
 
@@ -87,6 +79,8 @@ class _FileLoad:
         self.checkpoint = checkpoint_name(source, path)
         self.format = source.file_format(path)
         self._rejected: list[tuple[RawRow, list[Problem]]] = []
+        self._stored_kinds: dict[RecordKey, RecordKind] = {}
+        self.writer = BatchWriter(store)
 
     def rows(self) -> Iterator[RawRow]:
         return read_rows(self.path, self.format, encoding=self.source.encoding, delimiter=self.source.delimiter)
@@ -98,20 +92,28 @@ class _FileLoad:
             self.report.reasons[reason] = self.report.reasons.get(reason, 0) + 1
 
     def _known_kinds(self, keys: set[RecordKey], batch: list[Record]) -> dict[RecordKey, RecordKind]:
+        """Kinds of the referenced records that exist: in the batch, or stored (remembered for later batches)."""
         kinds = {record.key: record.kind for record in batch}
-        missing = [key for key in keys if key not in kinds]
+        missing = [key for key in keys if key not in kinds and key not in self._stored_kinds]
         if missing:
-            kinds.update({key: record.kind for key, record in self.store.get_records(missing).items()})
-        return kinds
+            if len(self._stored_kinds) > 500_000:  # keep memory flat on huge files
+                self._stored_kinds.clear()
+            self._stored_kinds.update({key: r.kind for key, r in self.store.get_records(missing).items()})
+        return {key: kind for key in keys if (kind := kinds.get(key) or self._stored_kinds.get(key)) is not None}
 
     def _commit(self, batch: GraphBatch) -> None:
-        self.store.write(batch)
+        """Hand the batch to the writer; its rejected rows go to the quarantine once it is committed."""
+        rejected, self._rejected = self._rejected, []
         quarantine = self.options.quarantine
-        if quarantine is not None:
-            for row, problems in self._rejected:
-                quarantine.add(self.source.name, str(self.path), row.line, problems, row.values)
-            quarantine.flush()
-        self._rejected = []
+        source, path = self.source.name, str(self.path)
+
+        def after() -> None:
+            if quarantine is not None:
+                for row, problems in rejected:
+                    quarantine.add(source, path, row.line, problems, row.values)
+                quarantine.flush()
+
+        self.writer.submit(batch, after)
 
     def flush(self, pending: _Pending, position: str) -> None:
         """Write the pending rows whose references exist, quarantine the others, and move the checkpoint."""
@@ -137,6 +139,8 @@ class _FileLoad:
             good_records += mapped.records
             links += mapped.links
             relations += mapped.relations
+        # Later batches may refer to these records before the writer has committed them.
+        self._stored_kinds.update({record.key: record.kind for record in good_records})
         checkpoint = Checkpoint(name=self.checkpoint, position=position)
         self._commit(
             GraphBatch(
@@ -148,7 +152,7 @@ class _FileLoad:
     def load_rows(self, start: int, end_position: str) -> None:
         """Pass 1: every row after `start`; the last batch commits `end_position`."""
         options, report = self.options, self.report
-        seen: set[bytes] = set()
+        seen: set[int] = set()  # hashes of the rows read (64-bit: a false duplicate is vanishingly rare)
         pending = _Pending()
         index = 0
         for index, row in enumerate(self.rows(), start=1):
@@ -171,7 +175,7 @@ class _FileLoad:
                 report.suppressed += 1
                 continue
             if self.source.checks.duplicates:
-                digest = _row_digest(row.values)
+                digest = hash(row.text)
                 if digest in seen:
                     report.duplicates += 1
                     continue
@@ -191,6 +195,7 @@ class _FileLoad:
 
     def link_parents(self, start: int) -> None:
         """Pass 2 (companies): SUBSIDIARY_OF to parents, which may come later in the file than their children."""
+        self.writer.wait()
         relations: list[Relation] = []
         index = 0
 
@@ -226,14 +231,17 @@ def load_file(store: GraphStore, source: SourceConfig, path: Path, options: Load
     load = _FileLoad(store, source, path, options)
     position = store.get_checkpoint(load.checkpoint)
     two_passes = source.kind is SourceKind.COMPANY
-    if position is not None and position.startswith("2:"):
-        load.report.resumed_after = int(position[2:])
-        load.link_parents(int(position[2:]))
-    else:
-        start = 0 if position is None or position == DONE else int(position)
-        load.load_rows(start, "2:0" if two_passes else DONE)
-        if two_passes:
-            load.link_parents(0)
+    try:
+        if position is not None and position.startswith("2:"):
+            load.report.resumed_after = int(position[2:])
+            load.link_parents(int(position[2:]))
+        else:
+            start = 0 if position is None or position == DONE else int(position)
+            load.load_rows(start, "2:0" if two_passes else DONE)
+            if two_passes:
+                load.link_parents(0)
+    finally:
+        load.writer.close()
     load.report.seconds = round(time.perf_counter() - started, 3)
     return load.report
 

@@ -24,6 +24,7 @@ class RawRow:
     line: int  # where the row starts; the header is line 1 of a CSV
     values: dict[str, Any]
     error: str | None = None
+    text: str = ""  # the row as written (its cells joined, for CSV), to spot exact duplicates
 
 
 def _clean_header(names: list[str]) -> list[str]:
@@ -53,12 +54,12 @@ def _csv_rows(path: Path, encoding: str, delimiter: str) -> Iterator[RawRow]:
             if not cells:  # a blank line
                 line = reader.line_num + 1
                 continue
+            values = dict(zip(columns, cells, strict=False))
+            text = "\x1f".join(cells)
             if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
-                yield RawRow(
-                    line, dict(zip(columns, cells, strict=False)), f"{len(cells)} cells for {len(columns)} columns"
-                )
+                yield RawRow(line, values, f"{len(cells)} cells for {len(columns)} columns", text)
             else:
-                yield RawRow(line, dict(zip(columns, cells, strict=False)))
+                yield RawRow(line, values, text=text)
             line = reader.line_num + 1
 
 
@@ -75,7 +76,7 @@ def _jsonl_rows(path: Path, encoding: str) -> Iterator[RawRow]:
             if not isinstance(value, dict):
                 yield RawRow(number, {"_line": text.rstrip("\r\n")}, "not a JSON object")
                 continue
-            yield RawRow(number, value)
+            yield RawRow(number, value, text=text.strip())
 
 
 def _parquet_rows(path: Path) -> Iterator[RawRow]:
@@ -87,7 +88,7 @@ def _parquet_rows(path: Path) -> Iterator[RawRow]:
     for batch in pq.ParquetFile(path).iter_batches(batch_size=10_000):
         for values in batch.to_pylist():
             number += 1
-            yield RawRow(number, values)
+            yield RawRow(number, values, text=repr(values))
 
 
 def read_rows(path: Path, fmt: FileFormat, *, encoding: str = "auto", delimiter: str = ",") -> Iterator[RawRow]:

@@ -16,6 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import orjson
+
 from graph.errors import (
     GraphStoreError,
     RecordKindConflictError,
@@ -58,12 +60,15 @@ _PAGE = 5000
 
 
 def _dumps(value: Properties) -> str:
-    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return orjson.dumps(value).decode()
 
 
 def _loads(text: str) -> Properties:
-    value: Properties = json.loads(text)
+    value: Properties = orjson.loads(text)
     return value
+
+
+_RECORD_KINDS = {kind.value: kind for kind in RecordKind}
 
 
 def _chunks(items: Sequence[T], size: int = _CHUNK) -> Iterator[Sequence[T]]:
@@ -83,7 +88,7 @@ def _keys_cte(columns: str, rows: int) -> str:
 def _record(kind: str, source: str, source_id: str, properties: str) -> Record:
     # Rows were validated on the way in; skip re-validation on the read path.
     return Record.model_construct(
-        kind=RecordKind(kind), key=RecordKey(source, source_id), properties=_loads(properties)
+        kind=_RECORD_KINDS[kind], key=RecordKey(source, source_id), properties=_loads(properties)
     )
 
 
@@ -175,7 +180,7 @@ class SqliteGraphStore:
                 [part for k in chunk for part in k],
             )
             for record_id, kind, source, source_id in rows:
-                found[RecordKey(source, source_id)] = (record_id, RecordKind(kind))
+                found[RecordKey(source, source_id)] = (record_id, _RECORD_KINDS[kind])
         return found
 
     def _require_records(
