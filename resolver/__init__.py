@@ -2,6 +2,7 @@
 
 from resolver.batch import EntitySummary, ResolveSummary, resolve
 from resolver.components import components
+from resolver.incremental import RecordResolution, resolve_record
 from resolver.linking import Evidence, FuzzyEdge, Partition, partition
 from resolver.rules import Rules, RulesError, read_rules
 
@@ -10,6 +11,7 @@ __all__ = [
     "Evidence",
     "FuzzyEdge",
     "Partition",
+    "RecordResolution",
     "ResolveSummary",
     "Rules",
     "RulesError",
@@ -17,4 +19,5 @@ __all__ = [
     "partition",
     "read_rules",
     "resolve",
+    "resolve_record",
 ]

@@ -479,19 +479,34 @@ class SqliteGraphStore:
         return found
 
     @staticmethod
-    def _entity(c: sqlite3.Connection, entity_id: str, kind: str, traits: str, created_at: str) -> Entity:
-        members = c.execute(
-            "SELECT r.source, r.source_id FROM resolves_to t JOIN records r ON r.id = t.record_id"
-            " WHERE t.entity_id = ? ORDER BY r.source, r.source_id",
-            (entity_id,),
-        ).fetchall()
-        return Entity.model_construct(
-            id=entity_id,
-            kind=EntityKind(kind),
-            traits=_loads(traits),
-            members=tuple(RecordKey(s, i) for s, i in members),
-            created_at=datetime.fromisoformat(created_at),
-        )
+    def _members(c: sqlite3.Connection, entity_ids: Sequence[str]) -> dict[str, list[RecordKey]]:
+        """Member record keys of each entity, sorted."""
+        members: dict[str, list[RecordKey]] = defaultdict(list)
+        for chunk in _chunks(entity_ids):
+            rows = c.execute(
+                "SELECT t.entity_id, r.source, r.source_id FROM resolves_to t JOIN records r ON r.id = t.record_id"
+                f" WHERE t.entity_id IN ({','.join('?' * len(chunk))})",
+                list(chunk),
+            )
+            for entity_id, source, source_id in rows:
+                members[entity_id].append(RecordKey(source, source_id))
+        for keys in members.values():
+            keys.sort()
+        return members
+
+    @classmethod
+    def _entities(cls, c: sqlite3.Connection, rows: Sequence[tuple[str, str, str, str]]) -> list[Entity]:
+        members = cls._members(c, [row[0] for row in rows])
+        return [
+            Entity.model_construct(
+                id=entity_id,
+                kind=EntityKind(kind),
+                traits=_loads(traits),
+                members=tuple(members.get(entity_id, ())),
+                created_at=datetime.fromisoformat(created_at),
+            )
+            for entity_id, kind, traits, created_at in rows
+        ]
 
     def get_entity(self, entity_id: str) -> Entity | None:
         with self._read("read entity") as c:
@@ -501,7 +516,7 @@ class SqliteGraphStore:
                 " JOIN entities e ON e.id = a.entity_id WHERE a.alias = ? LIMIT 1",
                 (entity_id, entity_id),
             ).fetchone()
-            return None if row is None else self._entity(c, *row)
+            return None if row is None else self._entities(c, [row])[0]
 
     def iter_entities(self, kind: EntityKind) -> Iterator[Entity]:
         after = ""
@@ -511,7 +526,7 @@ class SqliteGraphStore:
                     "SELECT id, kind, traits, created_at FROM entities WHERE kind = ? AND id > ? ORDER BY id LIMIT ?",
                     (kind.value, after, _PAGE),
                 ).fetchall()
-                entities = [self._entity(c, *row) for row in page]
+                entities = self._entities(c, page)
             if not entities:
                 return
             yield from entities
