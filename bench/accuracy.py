@@ -110,7 +110,7 @@ def main() -> None:
             predicted = store.entity_ids_of(keys)
             figures = scores(truth[kind], predicted)
             print(
-                f"\n{kind}s ({figures['records']:,.0f} records scored, {figures['true_entities']:,.0f} true,"
+                f"\n{kind} records ({figures['records']:,.0f} records scored, {figures['true_entities']:,.0f} true,"
                 f" {figures['predicted_entities']:,.0f} predicted entities)"
             )
             for name in (

@@ -23,7 +23,7 @@ from graph import (
 )
 from resolver.golden import golden_traits
 from resolver.linking import Evidence, FuzzyEdge, Partition, partition
-from resolver.matching import fuzzy_edges
+from resolver.matching import match
 from resolver.rules import Rules
 from resolver.stable_ids import ID_PREFIX, assign_ids
 
@@ -99,7 +99,8 @@ def resolve_kind(
     records = {record.key: record for record in store.iter_records(RESOLVED_KINDS[entity_kind])}
     linking = LINKING_KINDS[entity_kind]
     links = [(k, i) for k, i in store.iter_links(RESOLVED_KINDS[entity_kind]) if i.kind in linking]
-    fuzzy = fuzzy_edges(store, entity_kind, list(records.values()), rules, reestimate=full)
+    matching = match(store, entity_kind, list(records.values()), rules, reestimate=full)
+    fuzzy = matching.edges
     overrides = [o for o in store.overrides() if o.a in records and o.b in records]
     evidence = Evidence(
         records=list(records),
@@ -107,6 +108,8 @@ def resolve_kind(
         fuzzy=fuzzy,
         always=[(o.a, o.b) for o in overrides if o.kind is OverrideKind.ALWAYS_LINK],
         never=[(o.a, o.b) for o in overrides if o.kind is OverrideKind.NEVER_LINK],
+        agree=matching.agree,
+        conflicts=matching.conflicts,
     )
     result = partition(evidence, rules)
 

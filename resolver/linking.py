@@ -13,8 +13,9 @@ on that component, which is what lets incremental resolution agree with a batch 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import combinations
 
 import numpy as np
 from scipy.sparse import coo_matrix
@@ -45,6 +46,12 @@ class Evidence:
     never: Sequence[tuple[RecordKey, RecordKey]] = ()
     # Records holding each identifier in the whole store, when `links` covers only part of it (incremental).
     holders: Mapping[Identifier, int] | None = None
+    # Whether the names of record pairs agree (one bool per pair): identifiers that households share (phones,
+    # devices) join two records only when their names do. None: every pair agrees.
+    agree: Callable[[Sequence[RecordKey], Sequence[RecordKey]], Sequence[bool]] | None = None
+    # Pairs among a group's records that are different entities whatever links them (companies with disjoint
+    # web domains or in different cities): checked in groups of three or more records, then kept apart.
+    conflicts: Callable[[Sequence[RecordKey]], Iterable[tuple[RecordKey, RecordKey]]] | None = None
 
 
 @dataclass(frozen=True)
@@ -134,9 +141,25 @@ def partition(evidence: Evidence, rules: Rules) -> Partition:
     ]
     pair_edges += [(index[e.a], index[e.b], e.score, e.rule) for e in evidence.fuzzy if e.a in index and e.b in index]
 
-    mask = usable[link_codes]
-    rows = np.concatenate([link_records[mask], np.array([e[0] for e in pair_edges], dtype=np.int64)])
-    cols = np.concatenate([n + link_codes[mask], np.array([e[1] for e in pair_edges], dtype=np.int64)])
+    needs_agreement = np.array([rules.rule(i.kind).require_name_agreement for i in identifiers], dtype=bool)
+    corroborated = _agreeing_pairs(
+        link_records, link_codes, usable & needs_agreement, identifiers, records, evidence.agree
+    )
+    mask = (usable & ~needs_agreement)[link_codes]
+    rows = np.concatenate(
+        [
+            link_records[mask],
+            np.array([e[0] for e in pair_edges], dtype=np.int64),
+            np.array([c[0] for c in corroborated], dtype=np.int64),
+        ]
+    )
+    cols = np.concatenate(
+        [
+            n + link_codes[mask],
+            np.array([e[1] for e in pair_edges], dtype=np.int64),
+            np.array([c[1] for c in corroborated], dtype=np.int64),
+        ]
+    )
     size = n + len(identifiers)
     graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(size, size))
     _, labels = connected_components(graph, directed=False)
@@ -145,6 +168,16 @@ def partition(evidence: Evidence, rules: Rules) -> Partition:
     # Components that break a rule, repaired one by one.
     broken: set[int] = set()
     component_sizes = np.bincount(record_labels)
+    if evidence.conflicts is not None:
+        members_by_label: dict[int, list[int]] = defaultdict(list)
+        for label in np.flatnonzero(component_sizes >= 3).tolist():
+            members_by_label[label] = []
+        for i, label in enumerate(record_labels.tolist()):
+            if label in members_by_label:
+                members_by_label[label].append(i)
+        for members in members_by_label.values():
+            for first, second in evidence.conflicts([records[i] for i in members]):
+                never |= {(index[first], index[second]), (index[second], index[first])}
     broken.update(int(c) for c in np.flatnonzero(component_sizes > rules.max_component_size))
     broken.update(int(record_labels[a]) for a, b in never if record_labels[a] == record_labels[b])
     countable_links = np.flatnonzero(countable[link_codes])
@@ -172,19 +205,54 @@ def partition(evidence: Evidence, rules: Rules) -> Partition:
         for edge in pair_edges:
             if edge[0] in members_of_broken:
                 local_pairs[int(record_labels[edge[0]])].append(edge)
+        local_corroborated: dict[int, list[tuple[int, int, Identifier]]] = defaultdict(list)
+        for a, b, code in corroborated:
+            if a in members_of_broken:
+                local_corroborated[int(record_labels[a])].append((a, b, identifiers[code]))
         for label in sorted(broken):
             members = groups.pop(label)
             links = [(int(link_records[p]), identifiers[int(link_codes[p])]) for i in members for p in local_links[i]]
-            final += _repair(members, links, local_pairs[label], never, rules, holder_counts, codes, records, result)
+            final += _repair(
+                members,
+                links,
+                local_pairs[label],
+                local_corroborated[label],
+                never,
+                rules,
+                holder_counts,
+                codes,
+                records,
+                result,
+            )
     final += groups.values()
     result.groups = sorted(([records[i] for i in sorted(g)] for g in final), key=lambda g: g[0])
     return result
+
+
+def _agreeing_pairs(
+    link_records: np.ndarray,
+    link_codes: np.ndarray,
+    paired: np.ndarray,
+    identifiers: Sequence[Identifier],
+    records: Sequence[RecordKey],
+    agree: Callable[[Sequence[RecordKey], Sequence[RecordKey]], Sequence[bool]] | None,
+) -> list[tuple[int, int, int]]:
+    """(record, record, identifier code) for every pair holding an identifier that needs agreeing names."""
+    holders: dict[int, list[int]] = defaultdict(list)
+    for p in np.flatnonzero(paired[link_codes]).tolist():
+        holders[int(link_codes[p])].append(int(link_records[p]))
+    candidates = [(a, b, code) for code, held in holders.items() for a, b in combinations(sorted(held), 2)]
+    if agree is None or not candidates:
+        return candidates
+    verdicts = agree([records[a] for a, _, _ in candidates], [records[b] for _, b, _ in candidates])
+    return [candidate for candidate, ok in zip(candidates, verdicts, strict=True) if ok]
 
 
 def _repair(
     members: list[int],
     links: list[tuple[int, Identifier]],
     pair_edges: list[tuple[int, int, float, str]],
+    corroborated: list[tuple[int, int, Identifier]],
     never: set[tuple[int, int]],
     rules: Rules,
     holder_counts: np.ndarray,
@@ -198,17 +266,26 @@ def _repair(
     always_link overrides, and the component goes to the review queue.
     """
     holders_of: dict[Identifier, list[int]] = defaultdict(list)
+    held: dict[int, list[Identifier]] = {i: [] for i in members}
     for record, identifier in links:
         holders_of[identifier].append(record)
+        held[record].append(identifier)
+
+    def strength(identifier: Identifier) -> float:
+        # Less shared identifiers first: a value held by two records is stronger evidence than one held by ten.
+        return rules.rule(identifier.kind).trust - min(int(holder_counts[codes[identifier]]), 99) / 100
+
     edges: list[_Edge] = []
     for identifier, holders in holders_of.items():
-        # Less shared identifiers first: a value held by two records is stronger evidence than one held by ten.
-        strength = rules.rule(identifier.kind).trust - min(int(holder_counts[codes[identifier]]), 99) / 100
+        if rules.rule(identifier.kind).require_name_agreement:
+            continue  # these link only the pairs in `corroborated`
         first = min(holders)
-        edges += [(strength, str(identifier), first, other, identifier) for other in holders if other != first]
+        edges += [
+            (strength(identifier), str(identifier), first, other, identifier) for other in holders if other != first
+        ]
+    edges += [(strength(identifier), str(identifier), a, b, identifier) for a, b, identifier in corroborated]
     edges += [(score, rule, a, b, None) for a, b, score, rule in pair_edges]
     edges.sort(key=lambda e: (-e[0], e[1], records[e[2]], records[e[3]]))
-    held = {i: [identifier for record, identifier in links if record == i] for i in members}
 
     tiers = [edges, [e for e in edges if e[4] is not None or e[0] >= _ALWAYS], [e for e in edges if e[0] >= _ALWAYS]]
     too_big = False

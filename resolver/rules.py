@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from graph import Identifier, IdentifierKind
+from resolver.fuzzy.settings import CompanyFuzzySettings, FuzzySettings
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -32,14 +33,17 @@ class IdentifierRule(BaseModel):
     max_per_profile: int = Field(
         10, ge=1, description="at most this many of the kind per profile; the least shared beyond it are demoted"
     )
+    require_name_agreement: bool = Field(
+        False, description="link two records only when their names agree (identifiers households share)"
+    )
 
 
 def _default_identifiers() -> dict[IdentifierKind, IdentifierRule]:
     return {
         IdentifierKind.EMAIL: IdentifierRule(trust=90, max_records=20, max_per_profile=6),
-        IdentifierKind.PHONE: IdentifierRule(trust=80, max_records=10, max_per_profile=4),
+        IdentifierKind.PHONE: IdentifierRule(trust=80, max_records=10, max_per_profile=4, require_name_agreement=True),
         IdentifierKind.ACCOUNT: IdentifierRule(trust=100, max_records=5, max_per_profile=10),
-        IdentifierKind.DEVICE: IdentifierRule(trust=40, max_records=4, max_per_profile=8),
+        IdentifierKind.DEVICE: IdentifierRule(trust=40, max_records=4, max_per_profile=8, require_name_agreement=True),
         IdentifierKind.DOMAIN: IdentifierRule(trust=70, max_records=50, max_per_profile=10),
     }
 
@@ -155,6 +159,8 @@ class Rules(BaseModel):
         500, ge=2, description="bigger groups are not merged (beyond their strongest links) but queued for review"
     )
     survivorship: Survivorship = Survivorship()
+    fuzzy: FuzzySettings = FuzzySettings()
+    company_fuzzy: CompanyFuzzySettings = CompanyFuzzySettings()
 
     @field_validator("identifiers", mode="before")
     @classmethod

@@ -21,6 +21,7 @@ from graph import (
     Record,
     RecordKey,
     RecordKind,
+    RelType,
     open_store,
 )
 from resolver import Rules, resolve
@@ -203,3 +204,65 @@ def test_oversized_groups_are_queued_for_review(store: GraphStore) -> None:
     review = store.get_document("resolver.review.profile")
     assert review is not None
     assert review["items"][0]["records"] == 8
+
+
+def person(store: GraphStore, source: str, n: str, *identifiers: Identifier, **properties: object) -> RecordKey:
+    key = RecordKey(source, n)
+    store.write(
+        GraphBatch(
+            records=(Record.model_validate({"kind": RecordKind.CUSTOMER, "key": key, "properties": properties}),),
+            links=tuple(IdentifierLink(record=key, identifier=i) for i in identifiers),
+        )
+    )
+    return key
+
+
+def test_a_household_phone_joins_only_records_whose_names_agree(store: GraphStore) -> None:
+    home = Identifier(IdentifierKind.PHONE, "+14155550123")
+    ann = person(store, "crm", "1", home, first_name="Ann", last_name="Lee")
+    bob = person(store, "crm", "2", home, first_name="Bob", last_name="Lee")
+    annie = person(store, "eshop", "7", home, first_name="Ann", last_name="Lee")
+    resolve(store)
+    ids = store.entity_ids_of([ann, bob, annie])
+    assert ids[ann] == ids[annie]
+    assert ids[bob] != ids[ann]
+
+
+def test_fuzzy_matching_joins_records_without_a_shared_identifier_and_explains_it(store: GraphStore) -> None:
+    from resolver.explain import explain
+
+    crm = person(store, "crm", "9", first_name="Fang", last_name="Wang", birth_date="1990-01-02", postcode="200000")
+    loyalty = person(store, "loyalty", "M9", full_name="王芳", birth_date="1990-01-02", postcode="200000")
+    for n in range(30):  # others, so the model has something to learn from
+        person(store, "crm", f"x{n}", first_name=f"Name{n}", last_name=f"Family{n % 7}", birth_date=f"19{50 + n}-03-04")
+    summary = resolve(store)
+    assert summary.profiles.fuzzy_links >= 1
+    assert store.entity_ids_of([crm])[crm] == store.entity_ids_of([loyalty])[loyalty]
+    [link] = [r for r in store.iter_relations(RelType.SAME_AS) if {r.start, r.end} == {crm, loyalty}]
+    assert float(link.properties["score"]) >= 0.995
+    assert str(link.properties["rule"]).startswith("fs:")
+    explanation = explain(store, crm, loyalty)
+    assert explanation.joined
+    assert [step.via for step in explanation.path] == ["same_as"]
+    assert store.get_document("resolver.model.person") is not None
+
+
+def company(store: GraphStore, n: str, name: str, domain: str | None = None, city: str | None = None) -> RecordKey:
+    key = RecordKey("b2b", n)
+    properties: dict[str, object] = {"name": name} | ({"city": city} if city else {})
+    links = (IdentifierLink(record=key, identifier=Identifier(IdentifierKind.DOMAIN, domain)),) if domain else ()
+    if domain:
+        properties["domains"] = [domain]
+    store.write(GraphBatch(records=(Record(kind=RecordKind.COMPANY, key=key, properties=properties),), links=links))
+    return key
+
+
+def test_a_name_only_company_record_does_not_join_a_parent_and_its_subsidiary(store: GraphStore) -> None:
+    parent = company(store, "1", "Anderson Analytics Inc.", "andersonanalytics.com", "Boston")
+    china = company(store, "2", "Anderson Analytics (China) Co., Ltd.", "andersonanalytics.cn", "上海")
+    china_again = company(store, "3", "Anderson Analytics(中国)有限公司", "andersonanalytics.cn", "上海")
+    webinar = company(store, "4", "Anderson Analytics Incorporated")
+    resolve(store)
+    ids = store.entity_ids_of([parent, china, china_again, webinar])
+    assert ids[china] == ids[china_again]
+    assert ids[parent] != ids[china]

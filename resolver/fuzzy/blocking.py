@@ -1,0 +1,131 @@
+"""Blocking: which record pairs are compared at all. Records sharing a key form a block; blocks over a size cap are
+skipped, so the pairs compared grow about linearly with the records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from resolver.fuzzy.person import PersonFeatures
+from resolver.fuzzy.settings import PersonField
+
+IntArray = npt.NDArray[np.int64]
+
+# Key families (the prefix before ":") and the fields that agree in every pair they make: an EM session over a
+# family's pairs cannot learn those fields' m, since blocking chose the pairs by them.
+PERSON_KEY_FIELDS: dict[str, frozenset[PersonField]] = {
+    "nm": frozenset({PersonField.NAME}),  # the full name, in either order (training only)
+    "ny": frozenset({PersonField.NAME, PersonField.BIRTH_DATE}),  # full name + birth year
+    "dn": frozenset({PersonField.NAME, PersonField.BIRTH_DATE}),  # birth date + one name part
+    "pn": frozenset({PersonField.NAME, PersonField.ADDRESS}),  # postcode + one name part
+    "cn": frozenset({PersonField.NAME, PersonField.ADDRESS}),  # city + full name
+    "dp": frozenset({PersonField.BIRTH_DATE, PersonField.ADDRESS}),  # birth date + postcode
+    "em": frozenset({PersonField.EMAIL}),  # e-mail local part (the whole address when the part is the name)
+    "ph": frozenset({PersonField.PHONE}),  # phone number
+}
+
+
+def person_blocking_keys(f: PersonFeatures) -> list[str]:
+    """The blocking keys of one person record (`family:value`), each at most once, in a fixed order.
+
+    Each key joins the name (or a part of it) with something personal (birth date, postcode, city), or is an
+    identifier-like value (e-mail local part, phone), so a block holds few records however many there are: the
+    pairs compared grow about linearly. The name alone is no key (a common name's block grows with the data)."""
+    keys: list[str] = []
+    parts = [p for p in dict.fromkeys((f.given, f.family)) if len(p) > 1]
+    name = f.name_key
+    dob = f.birth_date
+    if name:
+        if dob:
+            keys.append(f"ny:{name}|{dob // 10000}")
+        if f.city:
+            keys.append(f"cn:{f.city}|{name}")
+    for part in parts:
+        if dob:
+            keys.append(f"dn:{dob}|{part}")
+        if f.postcode:
+            keys.append(f"pn:{f.postcode}|{part}")
+    if dob and f.postcode:
+        keys.append(f"dp:{dob}|{f.postcode}")
+    if f.email_local and len(f.email_local) >= 4:
+        keys.append(f"em:{f.email_local}")
+    elif f.email:
+        keys.append(f"em:{f.email}")
+    if f.phone:
+        keys.append(f"ph:{f.phone}")
+    return keys
+
+
+def person_training_keys(f: PersonFeatures) -> list[str]:
+    """The blocking keys plus the whole name alone: pairs for estimating the model (sampled, so their number is
+    bounded), not for linking."""
+    name = f.name_key
+    return [f"nm:{name}", *person_blocking_keys(f)] if name else person_blocking_keys(f)
+
+
+@dataclass(frozen=True)
+class BlockedPairs:
+    """Candidate pairs (a < b, each once, sorted) and, per pair, a bit per key family that proposed it."""
+
+    a: IntArray
+    b: IntArray
+    families: IntArray  # bit i set: family `names[i]` proposed the pair
+    names: tuple[str, ...]
+
+    def __len__(self) -> int:
+        return len(self.a)
+
+    def of_family(self, name: str) -> npt.NDArray[np.bool_]:
+        """Mask of the pairs the key family proposed."""
+        mask: npt.NDArray[np.bool_] = (self.families & (1 << self.names.index(name))) != 0
+        return mask
+
+
+def blocked_pairs(keys_by_record: Sequence[Sequence[str]], max_block_size: int) -> BlockedPairs:
+    """Every pair of records sharing a key of a block with at most `max_block_size` records, with its families."""
+    key_index: dict[str, int] = {}
+    records: list[int] = []
+    codes: list[int] = []
+    for index, keys in enumerate(keys_by_record):
+        for key in keys:
+            records.append(index)
+            codes.append(key_index.setdefault(key, len(key_index)))
+    names = tuple(sorted({key.partition(":")[0] for key in key_index}))
+    bit_of_name = {name: 1 << i for i, name in enumerate(names)}
+    key_bits = np.fromiter((bit_of_name[k.partition(":")[0]] for k in key_index), np.int64, len(key_index))
+    code: IntArray = np.asarray(codes, dtype=np.int64)
+    record: IntArray = np.asarray(records, dtype=np.int64)
+    n = max(len(keys_by_record), 1)
+    unique = np.unique(code * n + record)  # a record holds a key once; sorted by key, then record
+    code, record = unique // n, unique % n
+    firsts: IntArray = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else np.zeros(0, np.int64)
+    sizes = np.diff(np.r_[firsts, len(code)])
+    pair_ids: list[IntArray] = []
+    pair_bits: list[IntArray] = []
+    for size in np.unique(sizes[(sizes >= 2) & (sizes <= max_block_size)]).tolist():
+        starts = firsts[sizes == size]
+        members = record[starts[:, None] + np.arange(size)]  # ascending record order within a block
+        upper_a, upper_b = np.triu_indices(size, 1)
+        pair_ids.append((members[:, upper_a] * n + members[:, upper_b]).ravel())
+        pair_bits.append(np.repeat(key_bits[code[starts]], len(upper_a)))
+    if not pair_ids:
+        empty = np.zeros(0, dtype=np.int64)
+        return BlockedPairs(empty, empty, empty, names)
+    ids = np.concatenate(pair_ids)
+    bits = np.concatenate(pair_bits)
+    order = np.argsort(ids, kind="stable")
+    ids, bits = ids[order], bits[order]
+    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+    families = np.bitwise_or.reduceat(bits, starts)
+    ids = ids[starts]
+    return BlockedPairs(ids // n, ids % n, families, names)
+
+
+def candidate_pairs(keys_by_record: Sequence[list[str]], max_block_size: int) -> Iterator[tuple[int, int]]:
+    """Index pairs (i < j) of records sharing a blocking key, each pair once, in ascending order. Blocks with more
+    than `max_block_size` records are skipped (a very common name, a shared call-centre phone)."""
+    pairs = blocked_pairs(keys_by_record, max_block_size)
+    return zip(pairs.a.tolist(), pairs.b.tolist(), strict=True)

@@ -1,0 +1,279 @@
+"""Person comparisons, vectorised: for many record pairs at once, the level each field agrees at (Splink style)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from resolver.fuzzy.nicknames import same_given_name
+from resolver.fuzzy.person import PersonFeatures
+from resolver.fuzzy.settings import ComparisonSettings, PersonField
+from resolver.fuzzy.surnames import same_family_name
+
+IntArray = npt.NDArray[np.int64]
+Levels = npt.NDArray[np.int8]
+
+# Levels of each comparison, best first after "null" (either side missing, weight 0). Index = level code.
+LEVELS: dict[PersonField, tuple[str, ...]] = {
+    PersonField.NAME: ("null", "exact", "nickname", "close", "initial", "partial", "else"),
+    PersonField.BIRTH_DATE: ("null", "exact", "close", "year", "else"),
+    PersonField.GENDER: ("null", "match", "mismatch"),
+    PersonField.ADDRESS: ("null", "street", "postcode", "city", "else"),
+    PersonField.EMAIL: ("null", "exact", "local", "else"),
+    PersonField.PHONE: ("null", "exact", "close", "else"),
+}
+NULL = 0
+_PARALLEL_FROM = 20_000  # pairs from which similarity scorers run on all cores
+# Name levels that count as agreement on the name (a link needs one when `require_name_agreement`).
+AGREEING_NAME_LEVELS: tuple[str, ...] = ("exact", "nickname", "close", "initial")
+# Levels that are evidence of this one person, not of a household sharing a family name, address and phone.
+PERSONAL_LEVELS: dict[PersonField, tuple[str, ...]] = {
+    PersonField.BIRTH_DATE: ("exact", "close"),
+    PersonField.EMAIL: ("exact", "local"),
+}
+# The value column whose frequency adjusts each term-frequency level.
+TF_COLUMNS: dict[PersonField, dict[str, str]] = {
+    PersonField.NAME: {"exact": "name_key"},
+    PersonField.BIRTH_DATE: {"exact": "birth_date"},
+    PersonField.ADDRESS: {"postcode": "postcode", "city": "city"},
+    PersonField.EMAIL: {"exact": "email", "local": "email_local"},
+    PersonField.PHONE: {"exact": "phone"},
+}
+
+
+def level_code(field: PersonField, level: str) -> int:
+    return LEVELS[field].index(level)
+
+
+def _codes(values: Sequence[str]) -> IntArray:
+    """Equal values get equal positive codes; "" gets 0."""
+    index: dict[str, int] = {"": 0}
+    return np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values))
+
+
+class PersonTable:
+    """Person features as columns: value codes for equality tests, strings for similarity scorers."""
+
+    def __init__(self, features: Sequence[PersonFeatures]) -> None:
+        self.features = features
+        self.size = len(features)
+        self.given = [f.given for f in features]
+        self.family = [f.family for f in features]
+        self.street = [f.street for f in features]
+        self.phone = [f.phone for f in features]
+        # Given and family names share one numbering, so a given name can be compared with a family name.
+        shared: dict[str, int] = {"": 0}
+        self.given_code = np.fromiter((shared.setdefault(v, len(shared)) for v in self.given), np.int64, self.size)
+        self.family_code = np.fromiter((shared.setdefault(v, len(shared)) for v in self.family), np.int64, self.size)
+        self.given_length = np.fromiter((len(v) for v in self.given), dtype=np.int64, count=self.size)
+        self.family_length = np.fromiter((len(v) for v in self.family), dtype=np.int64, count=self.size)
+        self.given_first = np.fromiter((ord(v[0]) if v else 0 for v in self.given), dtype=np.int64, count=self.size)
+        self.family_first = np.fromiter((ord(v[0]) if v else 0 for v in self.family), dtype=np.int64, count=self.size)
+        self.name_code = _codes([f.name_key for f in features])
+        self.birth_date = np.fromiter((f.birth_date for f in features), dtype=np.int64, count=self.size)
+        self.gender = _codes([f.gender for f in features])
+        self.email_code = _codes([f.email for f in features])
+        self.local_code = _codes([f.email_local for f in features])
+        self.phone_code = _codes(self.phone)
+        self.postcode_code = _codes([f.postcode for f in features])
+        self.city_code = _codes([f.city for f in features])
+        self.street_code = _codes(self.street)
+
+    def column(self, name: str) -> list[str]:
+        """The values of a term-frequency column (see TF_COLUMNS), as strings ("" when missing)."""
+        if name == "birth_date":
+            return [str(f.birth_date) if f.birth_date else "" for f in self.features]
+        return [getattr(f, name) for f in self.features]
+
+
+def compare(
+    table: PersonTable,
+    ia: IntArray,
+    ib: IntArray,
+    settings: ComparisonSettings,
+    fields: Sequence[PersonField] = tuple(PersonField),
+) -> dict[PersonField, Levels]:
+    """The level of every field for the pairs (ia[k], ib[k]); fields not asked for are all "null"."""
+    compare_field: dict[PersonField, Callable[[PersonTable, IntArray, IntArray, ComparisonSettings], Levels]] = {
+        PersonField.NAME: _name,
+        PersonField.BIRTH_DATE: _birth_date,
+        PersonField.GENDER: _gender,
+        PersonField.ADDRESS: _address,
+        PersonField.EMAIL: _email,
+        PersonField.PHONE: _phone,
+    }
+    return {
+        field: compare_field[field](table, ia, ib, settings) if field in fields else np.zeros(len(ia), dtype=np.int8)
+        for field in PersonField
+    }
+
+
+def _similarity(a: list[str], b: list[str], scorer: Callable[..., Any]) -> npt.NDArray[np.float64]:
+    if not a:
+        return np.zeros(0)
+    workers = -1 if len(a) >= _PARALLEL_FROM else 1  # starting threads costs milliseconds
+    return np.asarray(process.cpdist(a, b, scorer=scorer, workers=workers), dtype=np.float64)
+
+
+def _picked(values: list[str], index: IntArray) -> list[str]:
+    return [values[i] for i in index.tolist()]
+
+
+def _initial_ok(len_a: IntArray, len_b: IntArray, first_a: IntArray, first_b: IntArray) -> npt.NDArray[np.bool_]:
+    """The other name part is missing on one side, or an initial of the other side's (`j` and `john`)."""
+    ok: npt.NDArray[np.bool_] = (len_a == 0) | (len_b == 0) | (((len_a == 1) | (len_b == 1)) & (first_a == first_b))
+    return ok
+
+
+def _name(t: PersonTable, ia: IntArray, ib: IntArray, settings: ComparisonSettings) -> Levels:
+    code = {name: level_code(PersonField.NAME, name) for name in LEVELS[PersonField.NAME]}
+    levels = np.full(len(ia), code["else"], dtype=np.int8)
+    ga, fa, gb, fb = t.given_code[ia], t.family_code[ia], t.given_code[ib], t.family_code[ib]
+    null = ((ga == 0) & (fa == 0)) | ((gb == 0) & (fb == 0))
+    whole = (ga > 0) & (fa > 0) & (gb > 0) & (fb > 0)
+    exact = (t.name_code[ia] == t.name_code[ib]) & whole  # one part alone, equal, is "initial"
+    rest = np.flatnonzero(~null & ~exact)
+    ra, rb = ia[rest], ib[rest]
+    ga, fa, gb, fb = ga[rest], fa[rest], gb[rest], fb[rest]
+    same_gg, same_ff = (ga == gb) & (ga > 0), (fa == fb) & (fa > 0)
+    same_gf, same_fg = (ga == fb) & (ga > 0), (fa == gb) & (fa > 0)
+    given_a, given_b = _picked(t.given, ra), _picked(t.given, rb)
+    family_a, family_b = _picked(t.family, ra), _picked(t.family, rb)
+    jw = JaroWinkler.normalized_similarity
+    cut = settings.name_similarity
+    gg = _similarity(given_a, given_b, jw) >= cut
+    ff = _similarity(family_a, family_b, jw) >= cut
+    gf = _similarity(given_a, family_b, jw) >= cut
+    fg = _similarity(family_a, given_b, jw) >= cut
+    close = whole[rest] & ((gg & ff) | (gf & fg))
+    lg_a, lg_b, lf_a, lf_b = t.given_length[ra], t.given_length[rb], t.family_length[ra], t.family_length[rb]
+    cg_a, cg_b, cf_a, cf_b = t.given_first[ra], t.given_first[rb], t.family_first[ra], t.family_first[rb]
+    initial = (
+        (same_ff & _initial_ok(lg_a, lg_b, cg_a, cg_b))
+        | (same_gg & _initial_ok(lf_a, lf_b, cf_a, cf_b))
+        | (same_gf & _initial_ok(lf_a, lg_b, cf_a, cg_b))
+        | (same_fg & _initial_ok(lg_a, lf_b, cg_a, cf_b))
+    )
+    one_part = same_gg | same_ff | same_gf | same_fg
+    nickname = np.zeros(len(rest), dtype=np.bool_)
+    for k in np.flatnonzero(one_part | (gg & ff) | (gf & fg)).tolist():
+        nickname[k] = _nickname(given_a[k], family_a[k], given_b[k], family_b[k])
+    result = np.full(len(rest), code["else"], dtype=np.int8)
+    result[one_part] = code["partial"]
+    result[initial] = code["initial"]
+    result[close] = code["close"]
+    result[nickname] = code["nickname"]
+    levels[rest] = result
+    levels[exact] = code["exact"]
+    levels[null] = NULL
+    return levels
+
+
+def _nickname(given_a: str, family_a: str, given_b: str, family_b: str) -> bool:
+    """Both parts the same name, in full or short form or another romanisation, in either order."""
+
+    def same(g1: str, f1: str, g2: str, f2: str) -> bool:
+        return bool(g1 and g2 and f1 and f2) and same_given_name(g1, g2) and same_family_name(f1, f2)
+
+    return same(given_a, family_a, given_b, family_b) or same(family_a, given_a, given_b, family_b)
+
+
+def _birth_date(t: PersonTable, ia: IntArray, ib: IntArray, settings: ComparisonSettings) -> Levels:
+    code = {name: level_code(PersonField.BIRTH_DATE, name) for name in LEVELS[PersonField.BIRTH_DATE]}
+    a, b = t.birth_date[ia], t.birth_date[ib]
+    null = (a == 0) | (b == 0)
+    exact = a == b
+    year_a, year_b = a // 10000, b // 10000
+    month_a, month_b, day_a, day_b = (a // 100) % 100, (b // 100) % 100, a % 100, b % 100
+    day_month_swapped = (year_a == year_b) & (month_a == day_b) & (day_a == month_b)
+    powers = 10 ** np.arange(8, dtype=np.int64)
+    digits_a, digits_b = (a[:, None] // powers) % 10, (b[:, None] // powers) % 10
+    differ = digits_a != digits_b
+    count = differ.sum(axis=1)
+    swapped = (
+        differ[:, :-1] & differ[:, 1:] & (digits_a[:, :-1] == digits_b[:, 1:]) & (digits_a[:, 1:] == digits_b[:, :-1])
+    ).any(axis=1)
+    close = ((count == 1) | ((count == 2) & swapped) | day_month_swapped) & ~exact
+    levels = np.full(len(ia), code["else"], dtype=np.int8)
+    levels[(year_a == year_b) & ~exact] = code["year"]
+    levels[close] = code["close"]
+    levels[exact] = code["exact"]
+    levels[null] = NULL
+    return levels
+
+
+def _gender(t: PersonTable, ia: IntArray, ib: IntArray, settings: ComparisonSettings) -> Levels:
+    a, b = t.gender[ia], t.gender[ib]
+    levels = np.where(a == b, level_code(PersonField.GENDER, "match"), level_code(PersonField.GENDER, "mismatch"))
+    levels[(a == 0) | (b == 0)] = NULL
+    return levels.astype(np.int8)
+
+
+def _address(t: PersonTable, ia: IntArray, ib: IntArray, settings: ComparisonSettings) -> Levels:
+    code = {name: level_code(PersonField.ADDRESS, name) for name in LEVELS[PersonField.ADDRESS]}
+    pa, pb, ca, cb = t.postcode_code[ia], t.postcode_code[ib], t.city_code[ia], t.city_code[ib]
+    sa, sb = t.street_code[ia], t.street_code[ib]
+    both_postcode, both_city, both_street = (pa > 0) & (pb > 0), (ca > 0) & (cb > 0), (sa > 0) & (sb > 0)
+    postcode_equal, city_equal = both_postcode & (pa == pb), both_city & (ca == cb)
+    street_similar = both_street & (sa == sb)
+    fuzzy = np.flatnonzero(both_street & (sa != sb))
+    if len(fuzzy):
+        streets_a, streets_b = _picked(t.street, ia[fuzzy]), _picked(t.street, ib[fuzzy])
+        ratio = _similarity(streets_a, streets_b, fuzz.token_sort_ratio)
+        extended = np.fromiter(map(_extends, streets_a, streets_b), dtype=np.bool_, count=len(fuzzy))
+        street_similar[fuzzy] = (ratio >= settings.street_similarity) | extended
+    conflict = (both_postcode & ~postcode_equal) | (both_city & ~city_equal)
+    street = street_similar & ~conflict
+    levels = np.full(len(ia), code["else"], dtype=np.int8)
+    levels[city_equal] = code["city"]
+    levels[postcode_equal] = code["postcode"]
+    levels[street] = code["street"]
+    levels[~(both_postcode | both_city | both_street)] = NULL
+    return levels
+
+
+def _extends(a: str, b: str) -> bool:
+    """One street is the other with more at its end (`12 main st` and `12 main st apt 3`), and says a number."""
+    short, long = (a, b) if len(a) < len(b) else (b, a)
+    return long.startswith(short + " ") and " " in short and any(c.isdigit() for c in short)
+
+
+def _email(t: PersonTable, ia: IntArray, ib: IntArray, settings: ComparisonSettings) -> Levels:
+    code = {name: level_code(PersonField.EMAIL, name) for name in LEVELS[PersonField.EMAIL]}
+    ea, eb, la, lb = t.email_code[ia], t.email_code[ib], t.local_code[ia], t.local_code[ib]
+    levels = np.full(len(ia), code["else"], dtype=np.int8)
+    levels[(la == lb) & (la > 0)] = code["local"]
+    levels[ea == eb] = code["exact"]
+    levels[(ea == 0) | (eb == 0)] = NULL
+    return levels
+
+
+def _phone(t: PersonTable, ia: IntArray, ib: IntArray, settings: ComparisonSettings) -> Levels:
+    code = {name: level_code(PersonField.PHONE, name) for name in LEVELS[PersonField.PHONE]}
+    pa, pb = t.phone_code[ia], t.phone_code[ib]
+    levels = np.full(len(ia), code["else"], dtype=np.int8)
+    fuzzy = np.flatnonzero((pa > 0) & (pb > 0) & (pa != pb))
+    if len(fuzzy):
+        distance = _similarity(_picked(t.phone, ia[fuzzy]), _picked(t.phone, ib[fuzzy]), OSA.distance)
+        levels[fuzzy[distance <= 1]] = code["close"]
+    levels[pa == pb] = code["exact"]
+    levels[(pa == 0) | (pb == 0)] = NULL
+    return levels
+
+
+def name_level(a: PersonFeatures, b: PersonFeatures, settings: ComparisonSettings | None = None) -> str:
+    """How two records' names compare (`exact`, `nickname`, `close`, `initial`, `partial`, `else`, `null`)."""
+    table = PersonTable([a, b])
+    codes = _name(table, np.array([0], dtype=np.int64), np.array([1], dtype=np.int64), settings or ComparisonSettings())
+    return LEVELS[PersonField.NAME][int(codes[0])]
+
+
+def names_agree(a: PersonFeatures, b: PersonFeatures, settings: ComparisonSettings | None = None) -> bool:
+    """True when the names are one person's (exact, nickname, close spelling, initial). A guard for identifiers that
+    households share (a phone, a family tablet): records whose names disagree are two people."""
+    return name_level(a, b, settings) in AGREEING_NAME_LEVELS

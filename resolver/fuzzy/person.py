@@ -1,0 +1,144 @@
+"""What of a person record the fuzzy comparisons use: name parts, birth date, gender, address, e-mail, phone."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from graph import Record, RecordKey
+from resolver.fuzzy.names import PersonName, parse_name
+from resolver.fuzzy.nicknames import formal_names
+from resolver.fuzzy.text import fold, romanise, word_set
+
+_GENDERS = {
+    "m": "m", "male": "m", "man": "m", "mr": "m", "boy": "m", "男": "m", "男性": "m", "先生": "m",
+    "f": "f", "female": "f", "woman": "f", "w": "f", "mrs": "f", "ms": "f", "miss": "f", "girl": "f", "女": "f",
+    "女性": "f", "女士": "f",
+}  # fmt: skip
+# Birth dates typed to get past a required field.
+_PLACEHOLDER_YEARS_BEFORE = 1901
+_STREET_WORDS = {
+    "street": "st", "str": "st", "avenue": "ave", "av": "ave", "road": "rd", "drive": "dr", "boulevard": "blvd",
+    "lane": "ln", "court": "ct", "place": "pl", "square": "sq", "terrace": "ter", "highway": "hwy",
+    "parkway": "pkwy", "suite": "ste", "apartment": "apt", "unit": "apt", "floor": "fl", "north": "n",
+    "south": "s", "east": "e", "west": "w", "number": "no", "trail": "trl", "circle": "cir", "way": "wy",
+}  # fmt: skip
+_CITY_SUFFIX = re.compile(r"(?:市|city|shi)$")
+_GENERIC_LOCALS = word_set(
+    "info admin sales contact support office hello mail email noreply no-reply test service team hr billing"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFeatures:
+    """The normalised values of one person record that fuzzy matching compares. "" or 0 where missing."""
+
+    key: RecordKey
+    given: str
+    family: str
+    birth_date: int = 0  # yyyymmdd
+    gender: str = ""  # "m", "f" or ""
+    email: str = ""
+    email_local: str = ""  # without +tags and dots: the part people keep when they change provider
+    phone: str = ""  # E.164
+    postcode: str = ""
+    city: str = ""
+    street: str = ""
+
+    @property
+    def name(self) -> PersonName:
+        return PersonName(self.given, self.family)
+
+    @property
+    def name_key(self) -> str:
+        """Given and family name in sorted order (the same for a name written family name first)."""
+        return self.name.key
+
+    @classmethod
+    def from_record(cls, record: Record) -> PersonFeatures | None:
+        """The record's comparable values, or None when it has no name (nothing fuzzy matching can rely on)."""
+        props = record.properties
+        name = parse_name(props.get("first_name"), props.get("last_name"), props.get("full_name"))
+        if not name.given and not name.family:
+            return None
+        email = _text(props.get("email")).casefold()
+        return cls(
+            key=record.key,
+            given=name.given,
+            family=name.family,
+            birth_date=birth_date_number(props.get("birth_date")),
+            gender=_GENDERS.get(fold(_text(props.get("gender"))), ""),
+            email=email,
+            email_local=distinctive_local_part(email_local_part(email), name),
+            phone=_text(props.get("phone")).replace(" ", ""),
+            postcode=normalise_postcode(_text(props.get("postcode"))),
+            city=normalise_city(_text(props.get("city"))),
+            street=normalise_street(_text(props.get("street"))),
+        )
+
+
+def _text(value: object) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def birth_date_number(value: object) -> int:
+    """An ISO birth date as yyyymmdd, or 0 when missing, unreadable or a placeholder (1900-01-01)."""
+    try:
+        day = date.fromisoformat(_text(value)[:10])
+    except ValueError:
+        return 0
+    if day.year < _PLACEHOLDER_YEARS_BEFORE:
+        return 0
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def email_local_part(email: str) -> str:
+    """The part before @ without a +tag and dots, or "" for role addresses (info@, sales@) and very short ones."""
+    local, at, _ = email.partition("@")
+    if not at:
+        return ""
+    local = re.sub(r"[._\-]", "", local.split("+", 1)[0])
+    return "" if len(local) < 3 or local in _GENERIC_LOCALS else local
+
+
+def distinctive_local_part(local: str, name: PersonName) -> str:
+    """The local part, or "" when it says nothing beyond the name: made of the name's parts and initials only
+    (`wang.jing`, `jsmith`, `tonys`), as work addresses are. Such a part is equal for any two people of one name, so
+    it would count the name twice. Digits, or words that are not the name, make it distinctive (`jsmith1984`)."""
+    letters = "".join(c for c in local if c.isalpha())
+    if not letters or len(letters) < len(local):
+        return local
+    pieces = [p for p in (name.given, name.family, *sorted(formal_names(name.given))) if p]
+    pieces += [p[0] for p in pieces]
+    return "" if _made_of(letters, pieces) else local
+
+
+def _made_of(text: str, pieces: list[str]) -> bool:
+    """True when the text is a concatenation of some of the pieces, each used at most once."""
+    if not text:
+        return True
+    for i, piece in enumerate(pieces):
+        if text.startswith(piece) and _made_of(text[len(piece) :], pieces[:i] + pieces[i + 1 :]):
+            return True
+    return False
+
+
+def normalise_postcode(text: str) -> str:
+    """Upper case without spaces or dashes (`sw1a 1aa` -> `SW1A1AA`); a ZIP+4 keeps its five digits."""
+    code = re.sub(r"[\s\-]", "", text.upper())
+    if len(code) == 9 and code.isdigit():
+        return code[:5]
+    return code
+
+
+def normalise_city(text: str) -> str:
+    """Folded and romanised, without a trailing `市` / `City`: `上海市` -> `shanghai`, `New York City` -> `newyork`."""
+    city = fold(text)
+    stripped = _CITY_SUFFIX.sub("", city).strip() or city
+    return romanise(stripped)
+
+
+def normalise_street(text: str) -> str:
+    """Folded, with the usual abbreviations (`Street` -> `st`, `Suite` -> `ste`)."""
+    return " ".join(_STREET_WORDS.get(word, word) for word in fold(text).split())
