@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 from graph.errors import UnsupportedStoreURLError
@@ -114,6 +114,14 @@ class GraphStore(Protocol):
 
     def put_document(self, name: str, value: Properties) -> None:
         """Store (replace) a named JSON document."""
+        ...
+
+    def set_blocking_keys(self, keys: Mapping[RecordKey, Sequence[str]]) -> None:
+        """Replace the fuzzy-matching blocking keys of each record given (an index for incremental matching)."""
+        ...
+
+    def records_by_blocking_key(self, keys: Sequence[str]) -> dict[str, list[RecordKey]]:
+        """The records indexed under each blocking key (keys without records are absent), sorted."""
         ...
 
     def get_checkpoint(self, name: str) -> str | None:

@@ -26,8 +26,10 @@ from graph import (
     entity_kind_of,
 )
 from resolver.batch import LINKING_KINDS, record_age
+from resolver.fuzzy import CompanyFeatures
 from resolver.golden import golden_traits
 from resolver.linking import Evidence, FuzzyEdge, partition
+from resolver.matching import company_conflicts, name_agreement, person_features, refresh_record
 from resolver.rules import Rules
 from resolver.stable_ids import ID_PREFIX, assign_ids
 
@@ -62,11 +64,14 @@ class _Neighbourhood:
     entities: dict[str, Entity] = field(default_factory=dict)
 
 
-def _gather(store: GraphStore, start: RecordKey, kind: EntityKind, rules: Rules) -> _Neighbourhood:
-    """The records whose grouping may change when `start` changes, with the evidence among them."""
+def _gather(
+    store: GraphStore, start: RecordKey, kind: EntityKind, rules: Rules, seeds: set[RecordKey]
+) -> _Neighbourhood:
+    """The records whose grouping may change when `start` changes (and `seeds`, whose links it changed), with
+    the evidence among them."""
     linking = LINKING_KINDS[kind]
     hood = _Neighbourhood()
-    frontier = [start]
+    frontier = sorted({start} | seeds)
     first = True
     while frontier:
         hood.records.update(frontier)
@@ -89,7 +94,7 @@ def _gather(store: GraphStore, start: RecordKey, kind: EntityKind, rules: Rules)
                 )
                 # The changed record's identifiers are followed even when over their limit: the records they
                 # joined until now must be regrouped without them.
-                if usable or (first and len(holders) <= MAX_NEIGHBOURHOOD):
+                if usable or (first and key == start and len(holders) <= MAX_NEIGHBOURHOOD):
                     following.update(holders)
             for direction in (Direction.OUT, Direction.IN):
                 for neighbour in store.neighbours(key, RelType.SAME_AS, direction):
@@ -143,8 +148,11 @@ def resolve_record(store: GraphStore, key: RecordKey, rules: Rules | None = None
     if kind is None:
         return RecordResolution(record=key, entity_id=None, entity_kind=None)
     now = datetime.now(UTC)
-    hood = _gather(store, key, kind, rules)
+    refresh = refresh_record(store, found[key], kind, rules)
+    hood = _gather(store, key, kind, rules, refresh.seeds or set())
     always, never = _overrides(store, hood.records)
+    records = store.get_records(sorted(hood.records))
+    members = list(records.values())
     evidence = Evidence(
         records=sorted(hood.records),
         links=[(k, i) for k in sorted(hood.records) for i in hood.links.get(k, ())],
@@ -152,10 +160,13 @@ def resolve_record(store: GraphStore, key: RecordKey, rules: Rules | None = None
         always=always,
         never=never,
         holders=hood.holders,
+        agree=name_agreement(person_features(members), rules) if kind is EntityKind.PROFILE else None,
+        conflicts=company_conflicts([f for r in members if (f := CompanyFeatures.from_record(r)) is not None], rules)
+        if kind is EntityKind.ORGANIZATION
+        else None,
     )
     result = partition(evidence, rules)
     previous = {member: entity.id for entity in hood.entities.values() for member in entity.members}
-    records = store.get_records(sorted(hood.records))
 
     def taken(entity_id: str) -> bool:
         return store.get_entity(entity_id) is not None

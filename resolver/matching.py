@@ -9,21 +9,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
-from graph import EntityKind, GraphStore, Record, RecordKey
+from graph import Direction, EntityKind, GraphStore, Record, RecordKey, Relation, RelationKey, RelType, Resolution
 from resolver.fuzzy import (
     AGREEING_NAME_LEVELS,
     CompanyFeatures,
     FSModel,
+    FuzzyLink,
     PersonFeatures,
     PersonField,
     PersonTable,
+    company_blocking_keys,
     company_links,
     compare,
     estimate_model,
     fuzzy_links,
+    person_blocking_keys,
 )
 from resolver.fuzzy.company import refusal
 from resolver.fuzzy.comparisons import level_code
@@ -106,19 +110,149 @@ def person_model(store: GraphStore, features: Sequence[PersonFeatures], rules: R
     return model
 
 
+@dataclass(frozen=True)
+class Matcher:
+    """How one entity kind is matched fuzzily: features of a record, its blocking keys, links among features."""
+
+    prefix: str  # keeps the kinds' blocking keys apart in the store's index
+    max_block_size: int
+    features: Callable[[Record], Any]
+    keys: Callable[[Any], list[str]]
+    links: Callable[[Sequence[Any]], list[FuzzyLink]]
+
+    def index_keys(self, feature: Any) -> list[str]:
+        return [self.prefix + key for key in self.keys(feature)] if feature is not None else []
+
+
+def matcher(entity_kind: EntityKind, rules: Rules, model: FSModel | None) -> Matcher:
+    """The matcher of an entity kind; persons need the stored model (no model: no person links)."""
+    if entity_kind is EntityKind.ORGANIZATION:
+        return Matcher(
+            prefix="o|",
+            max_block_size=rules.company_fuzzy.max_block_size,
+            features=CompanyFeatures.from_record,
+            keys=company_blocking_keys,
+            links=lambda features: company_links(features, rules.company_fuzzy),
+        )
+    return Matcher(
+        prefix="p|",
+        max_block_size=rules.fuzzy.max_block_size,
+        features=PersonFeatures.from_record,
+        keys=person_blocking_keys,
+        links=lambda features: fuzzy_links(features, model, rules.fuzzy) if model is not None else [],
+    )
+
+
 def match(
     store: GraphStore, entity_kind: EntityKind, records: Sequence[Record], rules: Rules, *, reestimate: bool
 ) -> Matching:
-    """The fuzzy evidence among `records` (all of one entity kind)."""
+    """The fuzzy evidence among `records` (all of one entity kind); also refreshes the store's blocking index,
+    which incremental resolution uses to find a new record's candidates."""
     if entity_kind is EntityKind.ORGANIZATION:
         companies = [f for record in records if (f := CompanyFeatures.from_record(record)) is not None]
-        links = company_links(companies, rules.company_fuzzy)
+        company_matcher = matcher(entity_kind, rules, None)
+        links = company_matcher.links(companies) if rules.company_fuzzy.enabled else []
+        if rules.company_fuzzy.enabled:
+            _index(store, company_matcher, records, {f.key: f for f in companies})
         edges = [FuzzyEdge(link.key_a, link.key_b, link.score, link.rule) for link in links]
         return Matching(edges, conflicts=company_conflicts(companies, rules))
     features = person_features(records)
     agree = name_agreement(features, rules)
     if not rules.fuzzy.enabled or len(features) < 2:
         return Matching([], agree)
-    model = person_model(store, features, rules, reestimate=reestimate)
-    links = fuzzy_links(features, model, rules.fuzzy)
+    person_matcher = matcher(entity_kind, rules, person_model(store, features, rules, reestimate=reestimate))
+    links = person_matcher.links(features)
+    _index(store, person_matcher, records, {f.key: f for f in features})
     return Matching([FuzzyEdge(link.key_a, link.key_b, link.score, link.rule) for link in links], agree)
+
+
+def _index(store: GraphStore, chosen: Matcher, records: Sequence[Record], features: dict[RecordKey, Any]) -> None:
+    store.set_blocking_keys({record.key: chosen.index_keys(features.get(record.key)) for record in records})
+
+
+@dataclass
+class FuzzyRefresh:
+    """What one changed record did to the SAME_AS links: written already; the records whose grouping it may
+    have changed beyond the record's own neighbourhood."""
+
+    added: int = 0
+    removed: int = 0
+    seeds: set[RecordKey] | None = None
+
+
+def _same_as_of(store: GraphStore, key: RecordKey) -> dict[tuple[RecordKey, RecordKey], FuzzyEdge]:
+    found = {}
+    for direction in (Direction.OUT, Direction.IN):
+        for neighbour in store.neighbours(key, RelType.SAME_AS, direction):
+            a, b = sorted((key, neighbour.record.key))
+            score = neighbour.properties.get("score")
+            found[(a, b)] = FuzzyEdge(
+                a, b, float(score) if isinstance(score, (int, float)) else 0.0, str(neighbour.properties.get("rule"))
+            )
+    return found
+
+
+def refresh_record(store: GraphStore, record: Record, entity_kind: EntityKind, rules: Rules) -> FuzzyRefresh:
+    """Bring the SAME_AS links and the blocking index up to date for one new or changed record, exactly as a
+    batch run would have them: its links to the records sharing a small enough block, and, for blocks it takes
+    over the size cap, the links that only such a block proposed are removed."""
+    enabled = rules.company_fuzzy.enabled if entity_kind is EntityKind.ORGANIZATION else rules.fuzzy.enabled
+    if not enabled:
+        return FuzzyRefresh(seeds=set())
+    chosen = matcher(entity_kind, rules, stored_model(store) if entity_kind is EntityKind.PROFILE else None)
+    feature = chosen.features(record)
+    keys = chosen.index_keys(feature)
+    members = {
+        block: [k for k in held if k != record.key] for block, held in store.records_by_blocking_key(keys).items()
+    }
+    store.set_blocking_keys({record.key: keys})
+    cap = chosen.max_block_size
+    population = {block: len(members.get(block, ())) + 1 for block in keys}
+    candidates = sorted({k for block in keys if population[block] <= cap for k in members.get(block, ())})
+    wanted: dict[tuple[RecordKey, RecordKey], FuzzyEdge] = {}
+    if feature is not None and candidates:
+        others = [f for r in store.get_records(candidates).values() if (f := chosen.features(r)) is not None]
+        for link in chosen.links([feature, *others]):
+            if record.key in (link.key_a, link.key_b):
+                wanted[(link.key_a, link.key_b)] = FuzzyEdge(link.key_a, link.key_b, link.score, link.rule)
+    stored = _same_as_of(store, record.key)
+    added = [
+        e for pair, e in wanted.items() if stored.get(pair) is None or round(stored[pair].score, 6) != round(e.score, 6)
+    ]
+    removed = [pair for pair in stored if pair not in wanted]
+    # Blocks the record just took over the cap no longer propose their pairs.
+    for block in (b for b in keys if population[b] == cap + 1):
+        removed += _links_only_from(store, chosen, block, members[block])
+    if added or removed:
+        store.write_resolution(
+            Resolution(
+                same_as=tuple(
+                    Relation(
+                        type=RelType.SAME_AS,
+                        start=e.a,
+                        end=e.b,
+                        properties={"score": round(e.score, 6), "rule": e.rule},
+                    )
+                    for e in added
+                ),
+                same_as_removed=tuple(RelationKey(RelType.SAME_AS, a, b) for a, b in sorted(set(removed))),
+            )
+        )
+    return FuzzyRefresh(added=len(added), removed=len(set(removed)), seeds={k for pair in removed for k in pair})
+
+
+def _links_only_from(
+    store: GraphStore, chosen: Matcher, block: str, members: Sequence[RecordKey]
+) -> list[tuple[RecordKey, RecordKey]]:
+    """Stored links between members of a block now over the cap that no other small enough block proposes."""
+    inside = set(members)
+    pairs = {pair for key in members for pair in _same_as_of(store, key) if pair[0] in inside and pair[1] in inside}
+    if not pairs:
+        return []
+    records = store.get_records(sorted({k for pair in pairs for k in pair}))
+    keys = {k: set(chosen.index_keys(chosen.features(r))) for k, r in records.items()}
+    shared = {pair: (keys.get(pair[0], set()) & keys.get(pair[1], set())) - {block} for pair in pairs}
+    sizes = {b: len(held) for b, held in store.records_by_blocking_key(sorted(set().union(*shared.values()))).items()}
+    return sorted(
+        pair for pair, blocks in shared.items() if not any(sizes.get(b, 0) <= chosen.max_block_size for b in blocks)
+    )

@@ -30,6 +30,9 @@ class Bookkeeping(StrEnum):
     # (:Override {a_source, a_id, b_source, b_id, kind, reason, author, created_at}): a person's decision on a pair
     OVERRIDE = "Override"
     DOCUMENT = "Document"  # (:Document {name, value}): a named JSON document
+    # (:Record)-[:IN_BLOCK]->(:BlockingKey {key}): the fuzzy-matching blocking index
+    BLOCKING_KEY = "BlockingKey"
+    IN_BLOCK = "IN_BLOCK"
 
 
 RECORD = Bookkeeping.RECORD.value
@@ -41,6 +44,8 @@ HISTORY_EVENT = Bookkeeping.HISTORY_EVENT.value
 COUNTER = Bookkeeping.COUNTER.value
 OVERRIDE = Bookkeeping.OVERRIDE.value
 DOCUMENT = Bookkeeping.DOCUMENT.value
+BLOCKING_KEY = Bookkeeping.BLOCKING_KEY.value
+IN_BLOCK = Bookkeeping.IN_BLOCK.value
 
 _TOKEN_TYPES = (RecordKind, IdentifierKind, EntityKind, RelType, Bookkeeping)
 _SAFE_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -397,6 +402,31 @@ RETURN d.value AS value
 MERGE_DOCUMENT = f"""
 MERGE (d:{DOCUMENT} {{name: $name}})
 SET d.value = $value
+"""
+
+# -- the blocking index --------------------------------------------------------------------------------------
+
+# Remove every blocking key of the records among $rows ([{source, source_id}]); the BlockingKey nodes stay,
+# even when no record is left in them (see `Neo4jGraphStore.set_blocking_keys`).
+DELETE_BLOCKING_KEYS = f"""
+UNWIND $rows AS row
+MATCH {_RECORD_BY_ROW}-[rel:{IN_BLOCK}]->(:{BLOCKING_KEY})
+DELETE rel
+"""
+
+# Index records under blocking keys ($rows: [{source, source_id, key}]).
+MERGE_BLOCKING_KEYS = f"""
+UNWIND $rows AS row
+MATCH {_RECORD_BY_ROW}
+MERGE (b:{BLOCKING_KEY} {{key: row.key}})
+MERGE (r)-[:{IN_BLOCK}]->(b)
+"""
+
+# The records indexed under the blocking keys among $blocks.
+RECORDS_BY_BLOCKING_KEY = f"""
+UNWIND $blocks AS block
+MATCH (b:{BLOCKING_KEY} {{key: block}})<-[:{IN_BLOCK}]-(r:{RECORD})
+RETURN b.key AS block, r.source AS source, r.source_id AS source_id
 """
 
 

@@ -87,6 +87,15 @@ def _names(kinds: Collection[RecordKind]) -> str:
     return "/".join(sorted(kinds))
 
 
+def check_stored(keys: Collection[RecordKey], stored: Collection[RecordKey], purpose: str, limit: int = 5) -> None:
+    """Raise UnknownRecordError naming (the first `limit` of) the keys that are not stored."""
+    missing = sorted(set(keys) - set(stored))
+    if missing:
+        shown = ", ".join(str(key) for key in missing[:limit])
+        more = f" and {len(missing) - limit} more" if len(missing) > limit else ""
+        raise UnknownRecordError(f"{purpose} refer to unknown record(s): {shown}{more}")
+
+
 # -- GraphStore.write_resolution -----------------------------------------------------------------------------
 
 

@@ -213,6 +213,22 @@ def relation_from_row(rel: RelType, row: ResultRow) -> Relation:
     )
 
 
+# -- blocking index ------------------------------------------------------------------------------------------
+
+
+def blocking_key_rows(keys: Mapping[RecordKey, Sequence[str]]) -> list[Row]:
+    """One parameter row per (record, blocking key), without repeats, in the order given."""
+    return [key_row(key) | {"key": block} for key, blocks in keys.items() for block in dict.fromkeys(blocks)]
+
+
+def records_by_block(found: Iterable[ResultRow]) -> dict[str, list[RecordKey]]:
+    """The sorted record keys of each blocking key in rows with `block`, `source` and `source_id` columns."""
+    held: dict[str, set[RecordKey]] = {}
+    for row in found:
+        held.setdefault(str(row["block"]), set()).add(key_of(row))
+    return {block: sorted(keys) for block, keys in held.items()}
+
+
 # -- entities ------------------------------------------------------------------------------------------------
 
 

@@ -6,12 +6,14 @@ Constraints (all available in Neo4j 5 Community; each one also creates the index
 - each identifier label unique on its key property, `Account` on `(system, id)`;
 - each entity label, and `Alias`, unique on `id`; `Checkpoint` on `name`; `IdgraphSchema` on `name`;
 - `Override` unique on its pair `(a_source, a_id, b_source, b_id)`; `Document` and `IdgraphCounter` on `name`.
+- `BlockingKey` unique on `key`.
 
 Indexes: `(:HistoryEvent)` on `entity_id` (history is appended, so it has no natural key to constrain).
 
 The `IdgraphSchema {name: "graph"}` node holds the schema version, so an older idgraph refuses a store
 that a newer one has changed. Versions: 1 records, identifiers, entities, aliases, checkpoints; 2 adds
-history events, overrides and documents (new labels only, so a version-1 store moves to 2 unchanged).
+history events, overrides and documents; 3 adds the blocking index (`BlockingKey` nodes and `IN_BLOCK`
+relationships). Each version only adds labels, so an older store moves to the latest unchanged.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from graph.model import EntityKind, IdentifierKind
 from graph.neo4j import cypher
 from graph.neo4j.transactions import Transactions, fetch
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 SCHEMA_NAME = "graph"
 AWAIT_INDEXES_SECONDS = 300
 
@@ -49,6 +51,7 @@ def constraint_statements() -> list[str]:
     statements.append(_unique("override_pair", cypher.OVERRIDE, "a_source", "a_id", "b_source", "b_id"))
     statements.append(_unique("document_name", cypher.DOCUMENT, "name"))
     statements.append(_unique("counter_name", cypher.COUNTER, "name"))
+    statements.append(_unique("blocking_key", cypher.BLOCKING_KEY, "key"))
     return statements
 
 

@@ -5,14 +5,15 @@ entities `(:Profile {id, traits, created_at})` / `(:Organization ...)` with `RES
 merged-away entity IDs `(:Alias {id})-[:ALIAS_OF]->(entity)`, and `(:Checkpoint {name, position})`.
 Entity history is `(:HistoryEvent {entity_id, seq, at, action, cause, records, others})`, numbered by the
 `(:IdgraphCounter {name: "history", value})` sequence; overrides are `(:Override {a_source, a_id, b_source,
-b_id, kind, reason, author, created_at})` and documents `(:Document {name, value})`.
+b_id, kind, reason, author, created_at})` and documents `(:Document {name, value})`. The fuzzy-matching
+blocking index is `(:Record)-[:IN_BLOCK]->(:BlockingKey {key})`.
 JSON-valued properties are stored as JSON text (see `rows`). Each write call is one managed write
 transaction that first reads what it must check, then writes in `UNWIND $rows` batches of fixed labels.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -345,6 +346,42 @@ class Neo4jGraphStore:
         self._transactions.write(
             "writing a document", lambda tx: execute(tx, cypher.MERGE_DOCUMENT, name=name, value=text)
         )
+
+    def set_blocking_keys(self, keys: Mapping[RecordKey, Sequence[str]]) -> None:
+        """Replace the fuzzy-matching blocking keys of each record given (an index for incremental matching).
+
+        Every record must be stored (else UnknownRecordError, checked before anything is written, in the same
+        transaction). A record's `IN_BLOCK` relationships are deleted, then those to its new keys merged.
+        `BlockingKey` nodes left without records are kept: they are never read (reads start from a key and
+        follow `IN_BLOCK`), the constraint keeps one per distinct key, and deleting them could make a
+        concurrent call that has just merged the same key fail on a deleted node.
+        """
+        records = list(keys)
+        if not records:
+            return
+        record_rows = [rows.key_row(key) for key in records]
+        key_rows = rows.blocking_key_rows(keys)
+
+        def work(tx: Tx) -> None:
+            plans.check_stored(records, _stored_record_kinds(tx, records), "blocking keys")
+            _execute_rows(tx, cypher.DELETE_BLOCKING_KEYS, record_rows)
+            _execute_rows(tx, cypher.MERGE_BLOCKING_KEYS, key_rows)
+
+        self._transactions.write("writing blocking keys", work)
+
+    def records_by_blocking_key(self, keys: Sequence[str]) -> dict[str, list[RecordKey]]:
+        """The records indexed under each blocking key (keys without records are absent), sorted."""
+        unique = list(dict.fromkeys(keys))
+        if not unique:
+            return {}
+
+        def work(tx: Tx) -> list[rows.Row]:
+            found: list[rows.Row] = []
+            for chunk in rows.chunked(unique, READ_KEYS):
+                found.extend(fetch(tx, cypher.RECORDS_BY_BLOCKING_KEY, blocks=chunk))
+            return found
+
+        return rows.records_by_block(self._transactions.read("reading blocking keys", work))
 
     def get_checkpoint(self, name: str) -> str | None:
         """The position last committed for a named job, if any."""

@@ -105,8 +105,17 @@ CREATE TABLE documents (
 );
 """
 
+_V3 = """
+CREATE TABLE blocking_keys (
+    key        TEXT NOT NULL,
+    record_id  INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+    PRIMARY KEY (key, record_id)
+) WITHOUT ROWID;
+CREATE INDEX blocking_keys_by_record ON blocking_keys (record_id);
+"""
+
 # Append only: a released migration is never edited, a change is a new entry.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 
 
 def migrate(connection: sqlite3.Connection) -> int:

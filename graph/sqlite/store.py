@@ -10,7 +10,7 @@ import json
 import sqlite3
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -629,6 +629,28 @@ class SqliteGraphStore:
                 " ON CONFLICT (name) DO UPDATE SET value = excluded.value",
                 (name, _dumps(value)),
             )
+
+    def set_blocking_keys(self, keys: Mapping[RecordKey, Sequence[str]]) -> None:
+        with self._write("set blocking keys") as c:
+            rows = self._require_records(c, list(keys), "blocking keys") if keys else {}
+            c.executemany("DELETE FROM blocking_keys WHERE record_id = ?", [(rows[k][0],) for k in keys])
+            c.executemany(
+                "INSERT INTO blocking_keys (key, record_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+                [(block, rows[k][0]) for k, blocks in keys.items() for block in blocks],
+            )
+
+    def records_by_blocking_key(self, keys: Sequence[str]) -> dict[str, list[RecordKey]]:
+        found: dict[str, list[RecordKey]] = defaultdict(list)
+        with self._read("read blocking keys") as c:
+            for chunk in _chunks(list(dict.fromkeys(keys))):
+                rows = c.execute(
+                    "SELECT b.key, r.source, r.source_id FROM blocking_keys b JOIN records r ON r.id = b.record_id"
+                    f" WHERE b.key IN ({','.join('?' * len(chunk))})",
+                    list(chunk),
+                )
+                for block, source, source_id in rows:
+                    found[block].append(RecordKey(source, source_id))
+        return {block: sorted(records) for block, records in found.items()}
 
     def get_checkpoint(self, name: str) -> str | None:
         row = self._connection().execute("SELECT position FROM checkpoints WHERE name = ?", (name,)).fetchone()

@@ -449,6 +449,22 @@ def test_documents_are_stored_by_name(store: GraphStore) -> None:
     assert store.get_document("resolver.model") == {"lambda": 0.02}
 
 
+def test_blocking_keys_are_replaced_per_record(store: GraphStore) -> None:
+    store.write(mixed_batch())
+    store.set_blocking_keys({key(1): ["n:ann|1990", "p:200000|a"], key(2): ["n:ann|1990"]})
+    assert store.records_by_blocking_key(["n:ann|1990", "p:200000|a", "none"]) == {
+        "n:ann|1990": [key(1), key(2)],
+        "p:200000|a": [key(1)],
+    }
+    store.set_blocking_keys({key(1): ["n:anna|1990"]})
+    assert store.records_by_blocking_key(["n:ann|1990", "n:anna|1990", "p:200000|a"]) == {
+        "n:ann|1990": [key(2)],
+        "n:anna|1990": [key(1)],
+    }
+    with pytest.raises(UnknownRecordError):
+        store.set_blocking_keys({key("ghost"): ["x"]})
+
+
 # -- durability and isolation ----------------------------------------------------------------------------
 
 

@@ -207,6 +207,18 @@ def test_overrides_and_documents_are_keyed_by_parameters() -> None:
     assert "MERGE (d:Document {name: $name})\nSET d.value = $value" in cypher.MERGE_DOCUMENT
 
 
+def test_the_blocking_index_is_keyed_by_parameters() -> None:
+    assert (
+        "MATCH (r:Record {source: row.source, source_id: row.source_id})-[rel:IN_BLOCK]->(:BlockingKey)\nDELETE rel"
+        in cypher.DELETE_BLOCKING_KEYS
+    )
+    assert "MERGE (b:BlockingKey {key: row.key})\nMERGE (r)-[:IN_BLOCK]->(b)" in cypher.MERGE_BLOCKING_KEYS
+    assert "UNWIND $blocks AS block" in cypher.RECORDS_BY_BLOCKING_KEY
+    assert "MATCH (b:BlockingKey {key: block})<-[:IN_BLOCK]-(r:Record)" in cypher.RECORDS_BY_BLOCKING_KEY
+    assert cypher.token(cypher.Bookkeeping.BLOCKING_KEY) == cypher.BLOCKING_KEY == "BlockingKey"
+    assert cypher.token(cypher.Bookkeeping.IN_BLOCK) == cypher.IN_BLOCK == "IN_BLOCK"
+
+
 def _parameters(query: str) -> set[str]:
     return set(re.findall(r"\$(\w+)", query))
 
@@ -226,6 +238,10 @@ def test_row_builders_give_exactly_the_fields_their_queries_read() -> None:
     override = Override(kind=OverrideKind.NEVER_LINK, a=key(1), b=key(2), reason="r", author="a", created_at=T0)
     assert _parameters(cypher.MERGE_OVERRIDE) == set(rows.override_row(override))
     assert _parameters(cypher.DELETE_OVERRIDE) == set(rows.override_pair_row(key(1), key(2)))
+    (block_row,) = rows.blocking_key_rows({key(1): ["n:ann|1990"]})
+    assert _row_fields(cypher.MERGE_BLOCKING_KEYS) == set(block_row)
+    assert _row_fields(cypher.DELETE_BLOCKING_KEYS) == set(rows.key_row(key(1)))
+    assert _parameters(cypher.RECORDS_BY_BLOCKING_KEY) == {"blocks"}
 
 
 def test_neighbours_direction() -> None:
@@ -271,8 +287,12 @@ def test_constraints_cover_every_natural_key_idempotently() -> None:
         "Override",
         "Document",
         "IdgraphCounter",
+        "BlockingKey",
     }
     assert labels == expected
+    assert (
+        "CREATE CONSTRAINT idgraph_blocking_key IF NOT EXISTS FOR (n:BlockingKey) REQUIRE n.key IS UNIQUE" in statements
+    )
 
 
 def test_history_events_are_indexed_by_entity() -> None:
@@ -281,6 +301,10 @@ def test_history_events_are_indexed_by_entity() -> None:
     ]
     names = [statement.split()[2] for statement in schema.constraint_statements() + schema.index_statements()]
     assert len(set(names)) == len(names)  # constraints and indexes share one namespace
+
+
+def test_the_blocking_index_is_schema_version_3() -> None:
+    assert schema.SCHEMA_VERSION == 3
 
 
 def test_a_newer_schema_version_is_refused() -> None:
@@ -456,6 +480,28 @@ def test_overrides_round_trip_keyed_by_the_ordered_pair() -> None:
     assert rows.override_pair_row(key(2), key(1)) == rows.override_pair_row(key(1), key(2))
 
 
+def test_blocking_key_rows_pair_each_record_with_its_keys_without_repeats() -> None:
+    assert rows.blocking_key_rows({key(1): ["n:ann|1990", "p:200000|a", "n:ann|1990"], key(2): [], key(3): ["x"]}) == [
+        {"source": "crm", "source_id": "1", "key": "n:ann|1990"},
+        {"source": "crm", "source_id": "1", "key": "p:200000|a"},
+        {"source": "crm", "source_id": "3", "key": "x"},
+    ]
+
+
+def test_records_by_block_are_grouped_and_sorted() -> None:
+    found = [
+        {"block": "n:ann|1990", "source": "crm", "source_id": "2"},
+        {"block": "p:200000|a", "source": "crm", "source_id": "1"},
+        {"block": "n:ann|1990", "source": "b2b", "source_id": "c1"},
+        {"block": "n:ann|1990", "source": "crm", "source_id": "2"},
+    ]
+    assert rows.records_by_block(found) == {
+        "n:ann|1990": [key("c1", "b2b"), key(2)],
+        "p:200000|a": [key(1)],
+    }
+    assert rows.records_by_block([]) == {}
+
+
 def test_chunked() -> None:
     assert list(rows.chunked([1, 2, 3, 4, 5], 2)) == [[1, 2], [3, 4], [5]]
     assert list(rows.chunked([], 3)) == []
@@ -517,6 +563,14 @@ def test_relation_endpoints_must_fit_the_type() -> None:
         plans.check_batch(works_at, stored)
     same_as = GraphBatch(relations=(Relation(type=RelType.SAME_AS, start=key(1), end=key("acme", "b2b")),))
     plans.check_batch(same_as, stored)
+
+
+def test_blocking_keys_of_unknown_records_fail_naming_them() -> None:
+    plans.check_stored([key(1)], {key(1): RecordKind.CUSTOMER}, "blocking keys")
+    with pytest.raises(UnknownRecordError, match=r"blocking keys refer to unknown record\(s\): crm/ghost$"):
+        plans.check_stored([key(1), key("ghost")], [key(1)], "blocking keys")
+    with pytest.raises(UnknownRecordError, match=r"crm/0, crm/1, crm/2, crm/3, crm/4 and 2 more$"):
+        plans.check_stored([key(n) for n in range(7)], [], "blocking keys")
 
 
 def test_a_checkpoint_only_batch_needs_no_records() -> None:
@@ -813,6 +867,60 @@ def test_documents_travel_as_json_text() -> None:
     store.put_document("resolver.model", {"lambda": 0.01, "fields": {"name": [0.9, 0.1]}})
     assert kept["resolver.model"] == '{"fields":{"name":[0.9,0.1]},"lambda":0.01}'
     assert store.get_document("resolver.model") == {"lambda": 0.01, "fields": {"name": [0.9, 0.1]}}
+
+
+def test_blocking_keys_are_checked_then_deleted_then_merged_in_one_write() -> None:
+    store, driver = fake_store(stored_records((key(1), RecordKind.CUSTOMER), (key(2), RecordKind.CUSTOMER)))
+    store.set_blocking_keys({key(1): ["n:anna|1990", "p:200000|a"], key(2): []})
+    assert driver.queries() == [cypher.RECORD_LABELS, cypher.DELETE_BLOCKING_KEYS, cypher.MERGE_BLOCKING_KEYS]
+    assert set(driver.queries("write")) == set(driver.queries())
+    assert driver.parameters(cypher.RECORD_LABELS) == [{"keys": [rows.key_row(key(1)), rows.key_row(key(2))]}]
+    # key(2) loses all its keys: its relationships are deleted and none merged.
+    assert driver.parameters(cypher.DELETE_BLOCKING_KEYS) == [{"rows": [rows.key_row(key(1)), rows.key_row(key(2))]}]
+    assert driver.parameters(cypher.MERGE_BLOCKING_KEYS) == [
+        {"rows": [rows.key_row(key(1)) | {"key": "n:anna|1990"}, rows.key_row(key(1)) | {"key": "p:200000|a"}]}
+    ]
+
+
+def test_blocking_keys_of_an_unknown_record_fail_before_any_write() -> None:
+    store, driver = fake_store(stored_records((key(1), RecordKind.CUSTOMER)))
+    with pytest.raises(UnknownRecordError, match="crm/ghost"):
+        store.set_blocking_keys({key(1): ["n:ann|1990"], key("ghost"): ["x"]})
+    assert driver.queries() == [cypher.RECORD_LABELS]
+    store.set_blocking_keys({})
+    assert driver.queries() == [cypher.RECORD_LABELS]
+
+
+def test_records_by_blocking_key_read_each_key_once_and_sort() -> None:
+    held = {"n:ann|1990": [key(2), key(1)], "p:200000|a": [key(1)]}
+
+    def answer(query: str, parameters: dict[str, Any]) -> list[dict[str, Any]]:
+        if query != cypher.RECORDS_BY_BLOCKING_KEY:
+            return []
+        return [rows.key_row(k) | {"block": b} for b in parameters["blocks"] for k in held.get(b, [])]
+
+    store, driver = fake_store(answer)
+    assert store.records_by_blocking_key(["n:ann|1990", "none", "p:200000|a", "n:ann|1990"]) == {
+        "n:ann|1990": [key(1), key(2)],
+        "p:200000|a": [key(1)],
+    }
+    assert driver.parameters(cypher.RECORDS_BY_BLOCKING_KEY) == [{"blocks": ["n:ann|1990", "none", "p:200000|a"]}]
+    assert driver.queries("read") == driver.queries() == [cypher.RECORDS_BY_BLOCKING_KEY]
+    assert store.records_by_blocking_key([]) == {}
+    assert len(driver.queries()) == 1
+
+
+def test_a_version_2_store_is_moved_to_version_3() -> None:
+    class OlderStore(FakeDriver):
+        def run(self, query: str, parameters: dict[str, Any] | None = None) -> FakeResult:
+            if query == cypher.MERGE_SCHEMA_VERSION:
+                self.sent.append((self.mode, query, parameters or {}))
+                return FakeResult([{"version": 2}])
+            return super().run(query, parameters)
+
+    driver = OlderStore(lambda query, parameters: [])
+    Neo4jGraphStore(driver, database=None)  # type: ignore[arg-type]
+    assert driver.parameters(cypher.SET_SCHEMA_VERSION) == [{"name": "graph", "version": 3}]
 
 
 # -- connection settings and errors --------------------------------------------------------------------------
