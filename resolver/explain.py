@@ -10,14 +10,18 @@ from pydantic import BaseModel, Field
 
 from graph import (
     Direction,
+    EntityKind,
     GraphStore,
     Identifier,
     OverrideKind,
+    Record,
     RecordKey,
     RelType,
     entity_kind_of,
 )
 from resolver.batch import LINKING_KINDS
+from resolver.fuzzy import PersonFeatures, score_pair
+from resolver.matching import stored_model
 from resolver.rules import Rules
 
 # How far from the two records the neighbourhood is read (hops through usable links).
@@ -43,6 +47,8 @@ class Explanation(BaseModel):
     entity_b: str | None = None
     path: list[Step] = Field(default_factory=list)
     reasons: list[str] = Field(default_factory=list, description="why they are not joined")
+    fuzzy_score: float | None = Field(None, description="the two records' match probability (persons)")
+    fuzzy_evidence: list[str] = Field(default_factory=list, description="per field: level, weight, values")
 
 
 def _identifier_text(identifier: Identifier) -> str:
@@ -134,6 +140,9 @@ def explain(store: GraphStore, a: RecordKey, b: RecordKey, rules: Rules | None =
             )
     if not result.joined:
         result.reasons += _why_not(store, a, b, rules, linking, holders_seen)
+    if kind_a is EntityKind.PROFILE:
+        _fuzzy(store, found[a], found[b], rules, result)
+    if not result.joined:
         if result.path:
             result.reasons.append(
                 "they are connected, but the guards cut the group apart (a never_link override elsewhere, a"
@@ -142,6 +151,25 @@ def explain(store: GraphStore, a: RecordKey, b: RecordKey, rules: Rules | None =
         elif not result.reasons:
             result.reasons.append("no shared identifier, fuzzy link or override connects them")
     return result
+
+
+def _fuzzy(store: GraphStore, a: Record, b: Record, rules: Rules, result: Explanation) -> None:
+    """The stored model's score of the pair, its evidence, and why it makes no link when it does not."""
+    model = stored_model(store)
+    first, second = PersonFeatures.from_record(a), PersonFeatures.from_record(b)
+    if model is None or first is None or second is None:
+        if not result.joined:
+            result.reasons.append("fuzzy matching cannot compare them (no model yet, or a record without a name)")
+        return
+    scored = score_pair(first, second, model)
+    result.fuzzy_score = round(scored.probability, 6)
+    result.fuzzy_evidence = [
+        f"{e.field.value}: {e.level} ({e.weight:+.1f}) {e.value_a!r} / {e.value_b!r}" for e in scored.fields
+    ]
+    if not result.joined and scored.probability < rules.fuzzy.threshold:
+        result.reasons.append(
+            f"their match score {scored.probability:.4f} is below the threshold {rules.fuzzy.threshold}"
+        )
 
 
 def _why_not(

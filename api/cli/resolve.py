@@ -89,6 +89,10 @@ def explain(
         out.print(f"  {step.start} -- {evidence.strip()} -- {step.end}", highlight=False)
     for reason in explanation.reasons:
         out.print(f"  because {reason}", highlight=False)
+    if explanation.fuzzy_score is not None:
+        out.print(f"  fuzzy match probability {explanation.fuzzy_score:.4f}:", highlight=False)
+        for line in explanation.fuzzy_evidence:
+            out.print(f"    {line}", highlight=False)
 
 
 export_app = typer.Typer(help="Export resolution results for warehouses downstream.", no_args_is_help=True)
