@@ -58,3 +58,35 @@ def test_an_unknown_store_url_is_a_clear_error(idgraph: Run) -> None:
     result = idgraph("resolve", "--store", "postgres://db/x", check=False)
     assert result.returncode == 2
     assert "sqlite:///" in result.stderr
+
+
+def test_resolve_explain_and_export_the_mapping(tmp_path: Path, idgraph: Run) -> None:
+    (tmp_path / "c.csv").write_text(
+        "id,first_name,email,phone\n1,Ann,ann@example.com,\n2,Ann,ANN@example.com,\n3,Bob,bob@example.com,\n",
+        encoding="utf-8",
+    )
+    idgraph("load", "customers", "c.csv", "--source", "crm")
+    (tmp_path / "rules.toml").write_text("max_component_size = 50\n[identifiers.email]\nmax_records = 5\n")
+    summary = idgraph("resolve", "--rules", "rules.toml").stdout
+    assert "records" in summary
+    assert "3" in summary
+    joined = idgraph("explain", "crm/1", "crm/2").stdout
+    assert "are one entity" in joined
+    assert "EMAIL ann@example.com" in joined
+    apart = idgraph("explain", "crm/1", "crm/3").stdout
+    assert "are not one entity" in apart
+    idgraph("export", "mapping", "--out", "mapping.csv")
+    rows = (tmp_path / "mapping.csv").read_text("utf-8").splitlines()
+    assert rows[0] == "kind,source,source_id,profile_id,organization_id"
+    ids = {row.split(",")[2]: row.split(",")[3] for row in rows[1:]}
+    assert ids["1"] == ids["2"] != ids["3"]
+
+
+def test_bad_rules_and_record_names_are_clear_errors(tmp_path: Path, idgraph: Run) -> None:
+    (tmp_path / "rules.toml").write_text("[identifiers.fax]\nmax_records = 5\n")
+    result = idgraph("resolve", "--rules", "rules.toml", check=False)
+    assert result.returncode == 2
+    assert "unknown identifier kind 'fax'" in result.stderr
+    result = idgraph("explain", "crm1", "crm/2", check=False)
+    assert result.returncode == 2
+    assert "SOURCE/SOURCE_ID" in result.stderr
