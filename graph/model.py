@@ -259,15 +259,20 @@ class Override(BaseModel):
 
     _valid_keys = field_validator("a", "b")(_check_key)
 
-    @model_validator(mode="after")
-    def _ordered_pair(self) -> Override:
-        if self.a == self.b:
-            raise ValueError(f"an override needs two different records, got {self.a} twice")
-        if self.b < self.a:
-            a, b = self.b, self.a
-            object.__setattr__(self, "a", a)
-            object.__setattr__(self, "b", b)
-        return self
+    @model_validator(mode="before")
+    @classmethod
+    def _ordered_pair(cls, data: object) -> object:
+        """The pair is unordered: keep it as (smaller, larger) so each pair has one key."""
+        if (
+            isinstance(data, dict)
+            and isinstance(data.get("a"), (tuple, list))
+            and isinstance(data.get("b"), (tuple, list))
+        ):
+            a, b = RecordKey(*data["a"]), RecordKey(*data["b"])
+            if a == b:
+                raise ValueError(f"an override needs two different records, got {a} twice")
+            data = {**data, "a": min(a, b), "b": max(a, b)}
+        return data
 
 
 class HistoryAction(StrEnum):

@@ -38,10 +38,6 @@ class FileReport(BaseModel):
     def balanced(self) -> bool:
         return self.rows_read == self.loaded + self.quarantined + self.duplicates + self.suppressed
 
-    def count(self, counter: dict[str, int], names: list[str] | Counter[str]) -> None:
-        for name in names:
-            counter[name] = counter.get(name, 0) + 1
-
 
 class LoadReport(BaseModel):
     """Reports of every file of one load."""

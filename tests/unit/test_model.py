@@ -71,3 +71,13 @@ def test_record_keys_and_relation_types_are_checked() -> None:
         IdentifierLink(record=RecordKey("crm", " "), identifier=Identifier(IdentifierKind.EMAIL, "a@b.c"))
     with pytest.raises(ValidationError, match="not a relationship between records"):
         Relation(type=RelType.HAS_EMAIL, start=RecordKey("crm", "1"), end=RecordKey("crm", "2"))
+
+
+def test_an_override_is_keyed_by_its_unordered_pair() -> None:
+    from graph import Override, OverrideKind
+
+    one, two = RecordKey("crm", "1"), RecordKey("crm", "2")
+    override = Override(kind=OverrideKind.NEVER_LINK, a=two, b=one, reason="twins", author="ops", created_at=T0)
+    assert (override.a, override.b) == (one, two)
+    with pytest.raises(ValidationError, match="two different records"):
+        Override(kind=OverrideKind.NEVER_LINK, a=one, b=one, reason="r", author="ops", created_at=T0)
