@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 from graph import Record, RecordKey
@@ -45,15 +45,16 @@ class PersonFeatures:
     postcode: str = ""
     city: str = ""
     street: str = ""
+    # Given and family name in sorted order (the same for a name written family name first); computed once,
+    # since blocking and every comparison column read it.
+    name_key: str = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "name_key", PersonName(self.given, self.family).key)
 
     @property
     def name(self) -> PersonName:
         return PersonName(self.given, self.family)
-
-    @property
-    def name_key(self) -> str:
-        """Given and family name in sorted order (the same for a name written family name first)."""
-        return self.name.key
 
     @classmethod
     def from_record(cls, record: Record) -> PersonFeatures | None:
