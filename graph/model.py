@@ -309,7 +309,7 @@ class Resolution(BaseModel):
     `entities` are upserted and their members re-pointed to them (RESOLVES_TO); `aliases` maps a
     merged-away ID to the entity that absorbed it; `retired` entities are deleted (their IDs then live on
     only as aliases, if any). `same_as` links are upserted and `same_as_removed` deleted; `history` is
-    appended.
+    appended; `blocking_keys` replace those records' keys in the blocking index.
     """
 
     model_config = _FROZEN
@@ -320,6 +320,8 @@ class Resolution(BaseModel):
     same_as: tuple[Relation, ...] = ()
     same_as_removed: tuple[RelationKey, ...] = ()
     history: tuple[HistoryEvent, ...] = ()
+    # Records whose fuzzy-matching blocking keys are replaced (see GraphStore.set_blocking_keys).
+    blocking_keys: tuple[tuple[RecordKey, tuple[str, ...]], ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> Resolution:

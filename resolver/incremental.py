@@ -21,6 +21,8 @@ from graph import (
     Identifier,
     OverrideKind,
     RecordKey,
+    Relation,
+    RelationKey,
     RelType,
     Resolution,
     entity_kind_of,
@@ -29,7 +31,7 @@ from resolver.batch import LINKING_KINDS, record_age
 from resolver.fuzzy import CompanyFeatures
 from resolver.golden import golden_traits
 from resolver.linking import Evidence, FuzzyEdge, partition
-from resolver.matching import company_conflicts, name_agreement, person_features, refresh_record
+from resolver.matching import company_conflicts, fuzzy_update, name_agreement, person_features
 from resolver.rules import Rules
 from resolver.stable_ids import ID_PREFIX, assign_ids
 
@@ -148,8 +150,11 @@ def resolve_record(store: GraphStore, key: RecordKey, rules: Rules | None = None
     if kind is None:
         return RecordResolution(record=key, entity_id=None, entity_kind=None)
     now = datetime.now(UTC)
-    refresh = refresh_record(store, found[key], kind, rules)
-    hood = _gather(store, key, kind, rules, refresh.seeds or set())
+    update = fuzzy_update(store, found[key], kind, rules)
+    hood = _gather(store, key, kind, rules, update.touched)
+    for pair in update.removed:
+        hood.same_as.pop(pair, None)
+    hood.same_as.update({(e.a, e.b): e for e in update.added})
     always, never = _overrides(store, hood.records)
     records = store.get_records(sorted(hood.records))
     members = list(records.values())
@@ -187,15 +192,23 @@ def resolve_record(store: GraphStore, key: RecordKey, rules: Rules | None = None
         entity = Entity(id=group.id, kind=kind, traits=traits, members=group.members, created_at=group.created_at)
         if hood.entities.get(entity.id) != entity:
             changed.append(entity)
-    if changed or assignment.retired or assignment.history:
-        store.write_resolution(
-            Resolution(
-                entities=tuple(changed),
-                aliases=assignment.aliases,
-                retired=tuple(assignment.retired),
-                history=tuple(assignment.history),
-            )
+    # Everything in one transaction: one commit (one fsync) per record.
+    store.write_resolution(
+        Resolution(
+            entities=tuple(changed),
+            aliases=assignment.aliases,
+            retired=tuple(assignment.retired),
+            history=tuple(assignment.history),
+            same_as=tuple(
+                Relation(
+                    type=RelType.SAME_AS, start=e.a, end=e.b, properties={"score": round(e.score, 6), "rule": e.rule}
+                )
+                for e in update.added
+            ),
+            same_as_removed=tuple(RelationKey(RelType.SAME_AS, a, b) for a, b in sorted(update.removed)),
+            blocking_keys=tuple(update.blocking_keys.items()),
         )
+    )
     entity_id = next(g.id for g in assignment.groups if key in g.members)
     return RecordResolution(
         record=key,

@@ -8,12 +8,12 @@ graph store, and reused by every later run, batch or incremental, so the same re
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
-from graph import Direction, EntityKind, GraphStore, Record, RecordKey, Relation, RelationKey, RelType, Resolution
+from graph import Direction, EntityKind, GraphStore, Record, RecordKey, RelType
 from resolver.fuzzy import (
     AGREEING_NAME_LEVELS,
     CompanyFeatures,
@@ -171,13 +171,17 @@ def _index(store: GraphStore, chosen: Matcher, records: Sequence[Record], featur
 
 
 @dataclass
-class FuzzyRefresh:
-    """What one changed record did to the SAME_AS links: written already; the records whose grouping it may
-    have changed beyond the record's own neighbourhood."""
+class FuzzyUpdate:
+    """How one new or changed record changes the SAME_AS links and the blocking index (nothing written yet)."""
 
-    added: int = 0
-    removed: int = 0
-    seeds: set[RecordKey] | None = None
+    added: list[FuzzyEdge] = field(default_factory=list)
+    removed: set[tuple[RecordKey, RecordKey]] = field(default_factory=set)
+    blocking_keys: dict[RecordKey, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def touched(self) -> set[RecordKey]:
+        """Records whose grouping the changed links may change."""
+        return {k for pair in self.removed for k in pair} | {k for e in self.added for k in (e.a, e.b)}
 
 
 def _same_as_of(store: GraphStore, key: RecordKey) -> dict[tuple[RecordKey, RecordKey], FuzzyEdge]:
@@ -192,20 +196,19 @@ def _same_as_of(store: GraphStore, key: RecordKey) -> dict[tuple[RecordKey, Reco
     return found
 
 
-def refresh_record(store: GraphStore, record: Record, entity_kind: EntityKind, rules: Rules) -> FuzzyRefresh:
-    """Bring the SAME_AS links and the blocking index up to date for one new or changed record, exactly as a
-    batch run would have them: its links to the records sharing a small enough block, and, for blocks it takes
-    over the size cap, the links that only such a block proposed are removed."""
+def fuzzy_update(store: GraphStore, record: Record, entity_kind: EntityKind, rules: Rules) -> FuzzyUpdate:
+    """The SAME_AS links and blocking keys one new or changed record brings, exactly as a batch run would have
+    them: its links to the records sharing a small enough block, and, for blocks it takes over the size cap,
+    the removal of the links that only such a block proposed."""
     enabled = rules.company_fuzzy.enabled if entity_kind is EntityKind.ORGANIZATION else rules.fuzzy.enabled
     if not enabled:
-        return FuzzyRefresh(seeds=set())
+        return FuzzyUpdate()
     chosen = matcher(entity_kind, rules, stored_model(store) if entity_kind is EntityKind.PROFILE else None)
     feature = chosen.features(record)
     keys = chosen.index_keys(feature)
     members = {
         block: [k for k in held if k != record.key] for block, held in store.records_by_blocking_key(keys).items()
     }
-    store.set_blocking_keys({record.key: keys})
     cap = chosen.max_block_size
     population = {block: len(members.get(block, ())) + 1 for block in keys}
     candidates = sorted({k for block in keys if population[block] <= cap for k in members.get(block, ())})
@@ -216,43 +219,37 @@ def refresh_record(store: GraphStore, record: Record, entity_kind: EntityKind, r
             if record.key in (link.key_a, link.key_b):
                 wanted[(link.key_a, link.key_b)] = FuzzyEdge(link.key_a, link.key_b, link.score, link.rule)
     stored = _same_as_of(store, record.key)
-    added = [
+    update = FuzzyUpdate(blocking_keys={record.key: tuple(keys)})
+    update.added = [
         e for pair, e in wanted.items() if stored.get(pair) is None or round(stored[pair].score, 6) != round(e.score, 6)
     ]
-    removed = [pair for pair in stored if pair not in wanted]
-    # Blocks the record just took over the cap no longer propose their pairs.
+    update.removed = {pair for pair in stored if pair not in wanted}
+    # Blocks the record takes over the cap no longer propose their pairs.
     for block in (b for b in keys if population[b] == cap + 1):
-        removed += _links_only_from(store, chosen, block, members[block])
-    if added or removed:
-        store.write_resolution(
-            Resolution(
-                same_as=tuple(
-                    Relation(
-                        type=RelType.SAME_AS,
-                        start=e.a,
-                        end=e.b,
-                        properties={"score": round(e.score, 6), "rule": e.rule},
-                    )
-                    for e in added
-                ),
-                same_as_removed=tuple(RelationKey(RelType.SAME_AS, a, b) for a, b in sorted(set(removed))),
-            )
-        )
-    return FuzzyRefresh(added=len(added), removed=len(set(removed)), seeds={k for pair in removed for k in pair})
+        update.removed |= _links_only_from(store, chosen, block, members[block], record.key, set(keys))
+    return update
 
 
 def _links_only_from(
-    store: GraphStore, chosen: Matcher, block: str, members: Sequence[RecordKey]
-) -> list[tuple[RecordKey, RecordKey]]:
-    """Stored links between members of a block now over the cap that no other small enough block proposes."""
+    store: GraphStore,
+    chosen: Matcher,
+    block: str,
+    members: Sequence[RecordKey],
+    record: RecordKey,
+    new_keys: set[str],
+) -> set[tuple[RecordKey, RecordKey]]:
+    """Stored links between members of a block now over the cap that no other small enough block proposes.
+    `record`'s blocks are `new_keys`, whether or not the index holds them yet."""
     inside = set(members)
     pairs = {pair for key in members for pair in _same_as_of(store, key) if pair[0] in inside and pair[1] in inside}
     if not pairs:
-        return []
+        return set()
     records = store.get_records(sorted({k for pair in pairs for k in pair}))
     keys = {k: set(chosen.index_keys(chosen.features(r))) for k, r in records.items()}
     shared = {pair: (keys.get(pair[0], set()) & keys.get(pair[1], set())) - {block} for pair in pairs}
-    sizes = {b: len(held) for b, held in store.records_by_blocking_key(sorted(set().union(*shared.values()))).items()}
-    return sorted(
-        pair for pair, blocks in shared.items() if not any(sizes.get(b, 0) <= chosen.max_block_size for b in blocks)
-    )
+    held = store.records_by_blocking_key(sorted(set().union(*shared.values())))
+    sizes = {
+        b: len(set(held.get(b, ())) - {record} | ({record} if b in new_keys else set()))
+        for b in set().union(*shared.values())
+    }
+    return {pair for pair, blocks in shared.items() if not any(sizes[b] <= chosen.max_block_size for b in blocks)}

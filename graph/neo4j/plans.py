@@ -133,6 +133,16 @@ def check_same_as(resolution: Resolution, stored: Mapping[RecordKey, RecordKind]
         _check_ends_known(removed.type, removed.start, removed.end, stored)
 
 
+def blocking_keys(resolution: Resolution) -> dict[RecordKey, tuple[str, ...]]:
+    """The blocking keys each record of the resolution gets (a record given twice keeps its last keys)."""
+    return dict(resolution.blocking_keys)
+
+
+def check_blocking_keys(resolution: Resolution, stored: Collection[RecordKey]) -> None:
+    """Raise UnknownRecordError naming the records given blocking keys that are not stored."""
+    check_stored([record for record, _ in resolution.blocking_keys], stored, "blocking keys")
+
+
 def check_entity_kinds(resolution: Resolution, stored: Mapping[str, EntityKind]) -> None:
     """Raise ResolutionError if an upserted entity ID is stored under another entity kind."""
     for entity in resolution.entities:

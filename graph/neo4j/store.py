@@ -120,13 +120,14 @@ class Neo4jGraphStore:
 
     def write_resolution(self, resolution: Resolution) -> None:
         """Upsert entities, point their members at them, record aliases, delete retired entities, delete and
-        upsert SAME_AS links and append history, all in one transaction.
+        upsert SAME_AS links, replace blocking keys and append history, all in one transaction.
 
         An entity's members are replaced: records resolving to it that are not among its members stop
         resolving to it. Aliases that pointed at a merged-away ID follow it to its survivor; those of a
         retired entity without a survivor are deleted with it. Every end of a SAME_AS link, upserted or
-        deleted, must be a stored record. The removed links are deleted before the new ones are merged, so a
-        link in both stays. History events are numbered from the store's sequence in the order given.
+        deleted, and every record given blocking keys must be a stored record. The removed links are deleted
+        before the new ones are merged, so a link in both stays. A record's blocking keys are replaced as in
+        `set_blocking_keys`. History events are numbered from the store's sequence in the order given.
         """
         if not (
             resolution.entities
@@ -135,10 +136,14 @@ class Neo4jGraphStore:
             or resolution.same_as
             or resolution.same_as_removed
             or resolution.history
+            or resolution.blocking_keys
         ):
             return
         members = plans.member_keys(resolution)
-        looked_up_records = list(dict.fromkeys(members + plans.linked_keys(resolution)))
+        blocking_keys = plans.blocking_keys(resolution)
+        looked_up_records = list(dict.fromkeys(members + plans.linked_keys(resolution) + list(blocking_keys)))
+        blocked_rows = [rows.key_row(key) for key in blocking_keys]
+        blocking_key_rows = rows.blocking_key_rows(blocking_keys)
         same_as_rows = rows.relation_rows(resolution.same_as)
         removed_rows = rows.relation_key_rows(resolution.same_as_removed)
         history = resolution.history
@@ -154,6 +159,7 @@ class Neo4jGraphStore:
             stored_records = _stored_record_kinds(tx, looked_up_records)
             plans.check_members(resolution, stored_records)
             plans.check_same_as(resolution, stored_records)
+            plans.check_blocking_keys(resolution, stored_records)
             stored_entities = _stored_entity_kinds(tx, looked_up)
             plans.check_entity_kinds(resolution, stored_entities)
             plan = plans.plan_aliases(
@@ -184,6 +190,8 @@ class Neo4jGraphStore:
                 _execute_rows(tx, cypher.delete_relations(rel), rel_rows)
             for rel, rel_rows in same_as_rows.items():
                 _execute_rows(tx, cypher.merge_relations(rel), rel_rows)
+            _execute_rows(tx, cypher.DELETE_BLOCKING_KEYS, blocked_rows)
+            _execute_rows(tx, cypher.MERGE_BLOCKING_KEYS, blocking_key_rows)
             if history:
                 # CREATE, not MERGE: events have no natural key. A retried transaction was rolled back first (the
                 # driver does not retry a commit of unknown outcome), so no event is appended twice.

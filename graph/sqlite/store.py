@@ -284,6 +284,7 @@ class SqliteGraphStore:
             members = [k for entity in resolution.entities for k in entity.members]
             linked = [k for rel in resolution.same_as for k in (rel.start, rel.end)]
             linked += [k for rel in resolution.same_as_removed for k in (rel.start, rel.end)]
+            linked += [k for k, _ in resolution.blocking_keys]
             rows = self._require_records(c, members + linked, "resolution") if members or linked else {}
             self._check_entity_kinds(c, resolution.entities, rows)
             c.executemany(
@@ -314,6 +315,8 @@ class SqliteGraphStore:
             )
             if resolution.same_as:
                 self._upsert_relations(c, resolution.same_as, rows)
+            if resolution.blocking_keys:
+                self._replace_blocking_keys(c, dict(resolution.blocking_keys), rows)
             c.executemany(
                 "INSERT INTO entity_history (entity_id, at, action, cause, records, others) VALUES (?, ?, ?, ?, ?, ?)",
                 [
@@ -633,11 +636,19 @@ class SqliteGraphStore:
     def set_blocking_keys(self, keys: Mapping[RecordKey, Sequence[str]]) -> None:
         with self._write("set blocking keys") as c:
             rows = self._require_records(c, list(keys), "blocking keys") if keys else {}
-            c.executemany("DELETE FROM blocking_keys WHERE record_id = ?", [(rows[k][0],) for k in keys])
-            c.executemany(
-                "INSERT INTO blocking_keys (key, record_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-                [(block, rows[k][0]) for k, blocks in keys.items() for block in blocks],
-            )
+            self._replace_blocking_keys(c, keys, rows)
+
+    @staticmethod
+    def _replace_blocking_keys(
+        c: sqlite3.Connection,
+        keys: Mapping[RecordKey, Sequence[str]],
+        rows: dict[RecordKey, tuple[int, RecordKind]],
+    ) -> None:
+        c.executemany("DELETE FROM blocking_keys WHERE record_id = ?", [(rows[k][0],) for k in keys])
+        c.executemany(
+            "INSERT INTO blocking_keys (key, record_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [(block, rows[k][0]) for k, blocks in keys.items() for block in blocks],
+        )
 
     def records_by_blocking_key(self, keys: Sequence[str]) -> dict[str, list[RecordKey]]:
         found: dict[str, list[RecordKey]] = defaultdict(list)

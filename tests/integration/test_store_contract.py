@@ -465,6 +465,18 @@ def test_blocking_keys_are_replaced_per_record(store: GraphStore) -> None:
         store.set_blocking_keys({key("ghost"): ["x"]})
 
 
+def test_a_resolution_replaces_blocking_keys_with_the_rest(store: GraphStore) -> None:
+    store.write(mixed_batch())
+    store.set_blocking_keys({key(1): ["old"]})
+    store.write_resolution(
+        Resolution(
+            entities=(Entity(id="p1", kind=EntityKind.PROFILE, members=(key(1),), created_at=T0),),
+            blocking_keys=((key(1), ("new",)), (key(2), ("new", "other"))),
+        )
+    )
+    assert store.records_by_blocking_key(["old", "new", "other"]) == {"new": [key(1), key(2)], "other": [key(2)]}
+
+
 # -- durability and isolation ----------------------------------------------------------------------------
 
 

@@ -891,6 +891,54 @@ def test_blocking_keys_of_an_unknown_record_fail_before_any_write() -> None:
     assert driver.queries() == [cypher.RECORD_LABELS]
 
 
+def test_a_resolution_replaces_blocking_keys_in_its_write_after_the_checks() -> None:
+    store, driver = fake_store(stored_records((key(1), RecordKind.CUSTOMER), (key(2), RecordKind.CUSTOMER)))
+    link = Relation(type=RelType.SAME_AS, start=key(1), end=key(2))
+    store.write_resolution(
+        Resolution(
+            entities=(entity("p1", key(1)),),
+            same_as=(link,),
+            history=(history_event("p1"),),
+            blocking_keys=((key(2), ("n:bob|1980",)), (key(1), ("n:ann|1990", "p:200000|a", "n:ann|1990"))),
+        )
+    )
+    assert set(driver.queries("write")) == set(driver.queries())  # one managed write transaction
+    writes = driver.queries("write")
+    assert driver.parameters(cypher.RECORD_LABELS) == [{"keys": [rows.key_row(key(1)), rows.key_row(key(2))]}]
+    assert writes.index(cypher.RECORD_LABELS) < writes.index(cypher.merge_entities(EntityKind.PROFILE))
+    assert writes.index(cypher.merge_relations(RelType.SAME_AS)) < writes.index(cypher.DELETE_BLOCKING_KEYS)
+    assert writes.index(cypher.DELETE_BLOCKING_KEYS) < writes.index(cypher.MERGE_BLOCKING_KEYS)
+    assert writes.index(cypher.MERGE_BLOCKING_KEYS) < writes.index(cypher.CREATE_HISTORY)
+    assert driver.parameters(cypher.DELETE_BLOCKING_KEYS) == [{"rows": [rows.key_row(key(2)), rows.key_row(key(1))]}]
+    assert driver.parameters(cypher.MERGE_BLOCKING_KEYS) == [
+        {
+            "rows": [
+                rows.key_row(key(2)) | {"key": "n:bob|1980"},
+                rows.key_row(key(1)) | {"key": "n:ann|1990"},
+                rows.key_row(key(1)) | {"key": "p:200000|a"},
+            ]
+        }
+    ]
+
+
+def test_a_blocking_keys_only_resolution_is_written_and_unknown_records_fail_before_any_write() -> None:
+    store, driver = fake_store(stored_records((key(1), RecordKind.CUSTOMER)))
+    store.write_resolution(Resolution(blocking_keys=((key(1), ()),)))
+    assert driver.queries("write")[0] == cypher.RECORD_LABELS
+    assert driver.parameters(cypher.DELETE_BLOCKING_KEYS) == [{"rows": [rows.key_row(key(1))]}]
+    assert driver.parameters(cypher.MERGE_BLOCKING_KEYS) == []  # no keys left: nothing merged
+    driver.sent.clear()
+    with pytest.raises(UnknownRecordError, match=r"blocking keys.*crm/ghost"):
+        store.write_resolution(
+            Resolution(
+                entities=(entity("p1", key(1)),),
+                blocking_keys=((key(1), ("n:ann|1990",)), (key("ghost"), ("x",))),
+            )
+        )
+    assert driver.queries() == [cypher.RECORD_LABELS]
+    assert driver.parameters(cypher.RECORD_LABELS) == [{"keys": [rows.key_row(key(1)), rows.key_row(key("ghost"))]}]
+
+
 def test_records_by_blocking_key_read_each_key_once_and_sort() -> None:
     held = {"n:ann|1990": [key(2), key(1)], "p:200000|a": [key(1)]}
 
