@@ -142,11 +142,11 @@ class _FileLoad:
         # Later batches may refer to these records before the writer has committed them.
         self._stored_kinds.update({record.key: record.kind for record in good_records})
         checkpoint = Checkpoint(name=self.checkpoint, position=position)
-        self._commit(
-            GraphBatch(
-                records=tuple(good_records), links=tuple(links), relations=tuple(relations), checkpoint=checkpoint
-            )
+        # The mapper built every object from checked values: no need to validate the batch's items again.
+        batch = GraphBatch.model_construct(
+            records=tuple(good_records), links=tuple(links), relations=tuple(relations), checkpoint=checkpoint
         )
+        self._commit(batch)
         pending.rows.clear()
 
     def load_rows(self, start: int, end_position: str) -> None:
