@@ -66,6 +66,21 @@ class _Neighbourhood:
     entities: dict[str, Entity] = field(default_factory=dict)
 
 
+def _still_joining(store: GraphStore, holders: list[RecordKey], limit: int) -> bool:
+    """Whether an identifier the changed record took over its sharing limit may still join other holders.
+
+    Just over the limit (one more holder than allowed), it joined them until now. A little further over (when
+    several records were written before this one is resolved), it did if two holders share an entity. Far over,
+    it has linked nobody for long.
+    """
+    if len(holders) == limit + 1:
+        return True
+    if len(holders) > 4 * limit:
+        return False
+    entities = list(store.entity_ids_of(holders).values())
+    return len(set(entities)) < len(entities)
+
+
 def _gather(
     store: GraphStore, start: RecordKey, kind: EntityKind, rules: Rules, seeds: set[RecordKey]
 ) -> _Neighbourhood:
@@ -89,14 +104,12 @@ def _gather(
                     continue
                 holders = store.records_with(identifier)
                 hood.holders[identifier] = len(holders)
-                usable = (
-                    rules.rule(identifier.kind).link
-                    and rules.blocked.blocks(identifier) is None
-                    and len(holders) <= rules.rule(identifier.kind).max_records
-                )
-                # The changed record's identifiers are followed even when over their limit: the records they
-                # joined until now must be regrouped without them.
-                if usable or (first and key == start and len(holders) <= MAX_NEIGHBOURHOOD):
+                kind_rule = rules.rule(identifier.kind)
+                if not kind_rule.link or rules.blocked.blocks(identifier) is not None:
+                    continue
+                if len(holders) <= kind_rule.max_records or (
+                    first and key == start and _still_joining(store, holders, kind_rule.max_records)
+                ):
                     following.update(holders)
             for direction in (Direction.OUT, Direction.IN):
                 for neighbour in store.neighbours(key, RelType.SAME_AS, direction):

@@ -208,3 +208,16 @@ def test_with_fuzzy_links_incremental_updates_give_the_batch_result(
         rng.shuffle(shuffled)
         assert fuzzy_state(directory, "shuffled.db", shuffled, incremental=True) == incremental
         assert fuzzy_state(directory, "batch.db", sequence, incremental=False) == incremental
+
+
+def test_records_written_together_then_resolved_one_by_one_still_split_what_they_unlink(tmp_path: Path) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
+    phone = POOL.index(Identifier(IdentifierKind.PHONE, "+14155550000"))
+    resolve_record(store, apply(store, (1, [phone])), RULES)
+    resolve_record(store, apply(store, (2, [phone])), RULES)
+    assert len(groups(store)) == 1
+    third, fourth = apply(store, (3, [phone])), apply(store, (4, [phone]))  # the phone now has 4 holders, limit 2
+    resolve_record(store, third, RULES)
+    resolve_record(store, fourth, RULES)
+    assert len(groups(store)) == 4
+    store.close()
