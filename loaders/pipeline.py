@@ -26,7 +26,6 @@ from loaders.quarantine import Quarantine
 from loaders.readers import RawRow, read_rows
 from loaders.reasons import Reason
 from loaders.report import FileReport, LoadReport
-from loaders.writer import BatchWriter
 
 DONE = "done"
 
@@ -80,7 +79,6 @@ class _FileLoad:
         self.format = source.file_format(path)
         self._rejected: list[tuple[RawRow, list[Problem]]] = []
         self._stored_kinds: dict[RecordKey, RecordKind] = {}
-        self.writer = BatchWriter(store)
 
     def rows(self) -> Iterator[RawRow]:
         return read_rows(self.path, self.format, encoding=self.source.encoding, delimiter=self.source.delimiter)
@@ -102,18 +100,14 @@ class _FileLoad:
         return {key: kind for key in keys if (kind := kinds.get(key) or self._stored_kinds.get(key)) is not None}
 
     def _commit(self, batch: GraphBatch) -> None:
-        """Hand the batch to the writer; its rejected rows go to the quarantine once it is committed."""
-        rejected, self._rejected = self._rejected, []
+        """Write the batch; its rejected rows go to the quarantine once it is committed."""
+        self.store.write(batch)
         quarantine = self.options.quarantine
-        source, path = self.source.name, str(self.path)
-
-        def after() -> None:
-            if quarantine is not None:
-                for row, problems in rejected:
-                    quarantine.add(source, path, row.line, problems, row.values)
-                quarantine.flush()
-
-        self.writer.submit(batch, after)
+        if quarantine is not None:
+            for row, problems in self._rejected:
+                quarantine.add(self.source.name, str(self.path), row.line, problems, row.values)
+            quarantine.flush()
+        self._rejected = []
 
     def flush(self, pending: _Pending, position: str) -> None:
         """Write the pending rows whose references exist, quarantine the others, and move the checkpoint."""
@@ -139,7 +133,7 @@ class _FileLoad:
             good_records += mapped.records
             links += mapped.links
             relations += mapped.relations
-        # Later batches may refer to these records before the writer has committed them.
+        # Later batches refer to these records: remember their kinds rather than reading them back.
         self._stored_kinds.update({record.key: record.kind for record in good_records})
         checkpoint = Checkpoint(name=self.checkpoint, position=position)
         # The mapper built every object from checked values: no need to validate the batch's items again.
@@ -195,7 +189,6 @@ class _FileLoad:
 
     def link_parents(self, start: int) -> None:
         """Pass 2 (companies): SUBSIDIARY_OF to parents, which may come later in the file than their children."""
-        self.writer.wait()
         relations: list[Relation] = []
         index = 0
 
@@ -231,17 +224,14 @@ def load_file(store: GraphStore, source: SourceConfig, path: Path, options: Load
     load = _FileLoad(store, source, path, options)
     position = store.get_checkpoint(load.checkpoint)
     two_passes = source.kind is SourceKind.COMPANY
-    try:
-        if position is not None and position.startswith("2:"):
-            load.report.resumed_after = int(position[2:])
-            load.link_parents(int(position[2:]))
-        else:
-            start = 0 if position is None or position == DONE else int(position)
-            load.load_rows(start, "2:0" if two_passes else DONE)
-            if two_passes:
-                load.link_parents(0)
-    finally:
-        load.writer.close()
+    if position is not None and position.startswith("2:"):
+        load.report.resumed_after = int(position[2:])
+        load.link_parents(int(position[2:]))
+    else:
+        start = 0 if position is None or position == DONE else int(position)
+        load.load_rows(start, "2:0" if two_passes else DONE)
+        if two_passes:
+            load.link_parents(0)
     load.report.seconds = round(time.perf_counter() - started, 3)
     return load.report
 
