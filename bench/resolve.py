@@ -1,0 +1,413 @@
+"""Benchmark: idgraph's resolver on N generated person records: the core beside Splink 5, batch and incremental.
+
+    .venv/bin/python bench/resolve.py [--records 1000000] [--seed 7] [--updates 2000] [--parts abc]
+                                      [--batch 10000] [--profile DIR]
+
+Needs the bench extra (`.venv/bin/pip install -e '.[dev,bench]'`). Records, identifiers and their sharing are
+described in bench/resolve_data.py; generating them and loading them anywhere is never part of a timed figure.
+
+(a) The linking-and-clustering core, from the records' identifiers in memory to the partition:
+    `resolver.linking.partition(Evidence(records, links), rules)`, once with the guards relaxed so that they
+    change nothing (no blocked values, no limits) and once with the default rules, beside Splink 5 on DuckDB
+    on the same input (`deterministic_link` with one rule per identifier kind, then
+    `cluster_pairwise_predictions_at_threshold`). The partitions are compared record by record.
+(b) The full batch resolve from a fresh SQLite store and back, `resolver.resolve(store, Rules())` (guards,
+    stable IDs, history, survivorship, writes), in a child process so that its peak RSS is its own.
+    Writing the records into the store is setup, timed apart.
+(c) Incremental: new records written one at a time to that resolved store, each then resolved with
+    `resolver.resolve_record(store, key, rules)`; p50, p99 and max of that call alone.
+
+With --profile DIR, (a) is profiled in an extra run and (b) and (c) run under cProfile (so their figures are
+inflated); the hottest functions are printed and the .prof files stay in DIR.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gc
+import hashlib
+import json
+import pstats
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import numpy as np
+from resolve_data import KINDS, Dataset, Update, evidence_links, generate, identifier_objects, record_keys, updates
+
+from graph import GraphBatch, IdentifierKind, IdentifierLink, open_store
+from resolver import Evidence, Partition, Rules, partition
+from resolver.rules import BlockedValues
+
+T = TypeVar("T")
+REPO = Path(__file__).resolve().parent.parent
+
+TARGET_B_SECONDS = 60.0
+TARGET_B_RSS_MB = 3 * 1024
+TARGET_C_P99_MS = 10.0
+
+
+def _peak_rss_mb() -> float:
+    """This process's peak RSS. On Linux VmHWM: ru_maxrss of a child keeps the parent's RSS at the fork."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    line = next(line for line in status.splitlines() if line.startswith("VmHWM:"))
+    return int(line.split()[1]) / 1024
+
+
+def _timed(call: Callable[[], T], profile: Path | None = None) -> tuple[T, float]:
+    """The call's result and its wall-clock seconds; under cProfile (stats written to `profile`) when given."""
+    profiler = cProfile.Profile() if profile else None
+    started = time.perf_counter()
+    result = profiler.runcall(call) if profiler else call()
+    seconds = time.perf_counter() - started
+    if profiler and profile:
+        profiler.dump_stats(profile)
+    return result, seconds
+
+
+def _hot(profile: Path, title: str, limit: int = 14) -> None:
+    """The functions taking the most time in a cProfile dump: own time, and cumulative time of idgraph's."""
+    stats: dict[tuple[str, int, str], tuple[int, int, float, float, Any]]
+    stats = pstats.Stats(str(profile)).stats  # type: ignore[attr-defined]
+    total = max(ct for _, _, _, ct, _ in stats.values())
+
+    def name(where: tuple[str, int, str]) -> str:
+        path, line, function = where
+        path = path.replace(str(REPO) + "/", "").replace(sys.prefix, "<venv>")
+        return f"{path}:{line}({function})" if line else function
+
+    print(f"  profile of {title} ({total:.1f} s under cProfile; {profile}):")
+    print(f"    {'own s':>7} {'cum s':>7} {'calls':>10}  function (by own time)")
+    for where, (_, calls, own, cumulative, _) in sorted(stats.items(), key=lambda s: -s[1][2])[:limit]:
+        print(f"    {own:>7.2f} {cumulative:>7.2f} {calls:>10,}  {name(where)}")
+    print(f"    {'own s':>7} {'cum s':>7} {'calls':>10}  idgraph function (by cumulative time)")
+    ours = [s for s in stats.items() if s[0][0].startswith(str(REPO)) and "/bench/" not in s[0][0]]
+    for where, (_, calls, own, cumulative, _) in sorted(ours, key=lambda s: -s[1][3])[:limit]:
+        print(f"    {own:>7.2f} {cumulative:>7.2f} {calls:>10,}  {name(where)}")
+
+
+# -- (a) the core beside Splink --------------------------------------------------------------------------------
+
+
+def relaxed_rules() -> Rules:
+    """The default rules without guards: nothing blocked, no sharing or per-profile limit, no maximum size."""
+    unlimited = {"max_records": 10**12, "max_per_profile": 10**12}
+    return Rules(
+        identifiers=dict.fromkeys(IdentifierKind, unlimited),
+        blocked=BlockedValues(exact=(), patterns=()),
+        max_component_size=10**12,
+    )
+
+
+def labels_of(result: Partition, records: int) -> np.ndarray:
+    """Group number of each record index (record keys' source_id is the index)."""
+    labels = np.full(records, -1, dtype=np.int64)
+    for number, group in enumerate(result.groups):
+        labels[[int(key.source_id) for key in group]] = number
+    assert (labels >= 0).all()
+    return labels
+
+
+def disagreement(a: np.ndarray, b: np.ndarray) -> tuple[int, int]:
+    """(records, groups of `a`) that the two labellings group differently; (0, 0) when they are one partition."""
+    _, ia = np.unique(a, return_inverse=True)
+    _, ib = np.unique(b, return_inverse=True)
+    pairs = np.unique(ia * (int(ib.max()) + 1) + ib)
+    pa, pb = pairs // (int(ib.max()) + 1), pairs % (int(ib.max()) + 1)
+    split_a = np.bincount(pa) > 1  # an `a` group spread over several `b` groups
+    split_b = np.bincount(pb) > 1
+    wrong = split_a[ia] | split_b[ib]
+    return int(wrong.sum()), int(np.unique(ia[wrong]).size)
+
+
+def idgraph_core(data: Dataset, profile: Path | None) -> dict[str, tuple[np.ndarray, float]]:
+    """Group labels and seconds of `partition` with the guards relaxed and with the default rules."""
+    started = time.perf_counter()
+    keys = record_keys(data)
+    evidence = Evidence(records=keys, links=evidence_links(data, keys, identifier_objects(data)))
+    print(
+        f"  input: Evidence of {len(evidence.records):,} RecordKeys and {len(evidence.links):,} (RecordKey,"
+        f" Identifier) links, built in {time.perf_counter() - started:.1f} s (not timed)"
+    )
+    results: dict[str, tuple[np.ndarray, float]] = {}
+    for name, rules in (("guards relaxed", relaxed_rules()), ("default rules", Rules())):
+        gc.collect()
+        found, seconds = _timed(lambda rules=rules: partition(evidence, rules))
+        print(
+            f"  idgraph partition, {name + ':':<15} {seconds:7.2f} s  {len(found.groups):,} groups;"
+            f" blocked {len(found.blocked)}, limited {len(found.limited)}, demoted {len(found.demoted)},"
+            f" review {len(found.review)}, split by override {found.split_by_override}"
+        )
+        results[name] = (labels_of(found, data.records), seconds)
+    if profile:
+        _timed(lambda: partition(evidence, relaxed_rules()), profile / "a_partition.prof")
+    return results
+
+
+def core(data: Dataset, profile: Path | None, splink_threads: Sequence[int]) -> list[str]:
+    results = idgraph_core(data, profile)
+    gc.collect()
+    (relaxed_labels, ours), (default_labels, default) = results["guards relaxed"], results["default rules"]
+
+    import resolve_splink
+
+    table = resolve_splink.input_table(data)
+    peer: dict[int, resolve_splink.SplinkRun] = {}
+    for threads in splink_threads:
+        run = resolve_splink.run(data, table, threads=threads)
+        peer[threads] = run
+        groups = np.unique(run.labels).size
+        print(
+            f"  Splink 5 + DuckDB, {threads} thread{'s' if threads > 1 else ''}:  {run.seconds:7.2f} s"
+            f" (deterministic_link {run.link_seconds:.2f} s, {run.pairs:,} pairs; clustering"
+            f" {run.cluster_seconds:.2f} s)  {groups:,} groups; reading them back {run.fetch_seconds:.2f} s"
+            " (not timed)"
+        )
+    splink = peer[splink_threads[0]]
+    wrong, wrong_groups = disagreement(relaxed_labels, splink.labels)
+    agree = "yes, the same partition" if wrong == 0 else f"NO: {wrong:,} records in {wrong_groups:,} groups differ"
+    print(f"  idgraph (guards relaxed) and Splink agree: {agree}")
+    wrong, wrong_groups = disagreement(default_labels, splink.labels)
+    print(
+        f"  idgraph (default rules) and Splink: {wrong:,} records in {wrong_groups:,} of Splink's groups differ"
+        " (the guards at work: blocked placeholders, shared-identifier and per-profile limits)"
+    )
+    lines = []
+    for threads, run in peer.items():
+        ratio = run.seconds / ours
+        verdict = "met" if ratio > 1 else "MISSED"
+        lines.append(
+            f"(a) core, guards relaxed: idgraph {ours:.2f} s, Splink ({threads} thr) {run.seconds:.2f} s:"
+            f" idgraph is {ratio:.2f}x Splink's speed   [target: faster than Splink: {verdict}]"
+        )
+    lines.append(
+        f"(a) core, default rules:  idgraph {default:.2f} s: {splink.seconds / default:.2f}x Splink's speed"
+        f" ({splink_threads[0]} thr)"
+    )
+    return lines
+
+
+# -- (b) full resolve and (c) incremental, each in a child process ----------------------------------------------
+
+
+def write_store(data: Dataset, path: Path, batch: int, seed: int) -> None:
+    from resolve_data import store_batches
+
+    store = open_store(f"sqlite:///{path}")
+    started = time.perf_counter()
+    written = 0
+    for graph_batch in store_batches(data, batch, seed):
+        store.write(graph_batch)
+        written += len(graph_batch.records)
+        if written % (batch * 20) == 0:
+            print(f"    ... {written:,} records written, {time.perf_counter() - started:.0f} s", flush=True)
+    store.close()
+    seconds = time.perf_counter() - started
+    size = path.stat().st_size / 2**20
+    print(
+        f"  setup: {data.records:,} records and {data.links:,} links written to a fresh SQLite store in"
+        f" {seconds:.1f} s ({data.records / seconds:,.0f} records/s, {size:,.0f} MB, batches of {batch:,})"
+    )
+
+
+def _digest(folder: Path) -> str:
+    """A short digest of a package's sources, to tell which state of the code a run measured."""
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*.py")):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"sha256:{digest.hexdigest()[:12]}"
+
+
+def describe_fuzzy(rules: Rules) -> str:
+    setting = getattr(rules, "fuzzy", None)
+    if setting is None:
+        return "fuzzy matching: Rules has no `fuzzy` setting (deterministic links only)"
+    enabled = getattr(setting, "enabled", "?")
+    fields = ", ".join(str(getattr(f, "value", f)) for f in getattr(setting, "fields", ()))
+    threshold = getattr(setting, "threshold", "?")
+    return f"fuzzy matching (Rules().fuzzy): enabled={enabled}, threshold={threshold}, fields: {fields}"
+
+
+def phase_resolve(db: Path, profile: Path | None) -> dict[str, Any]:
+    from resolver import resolve
+
+    store = open_store(f"sqlite:///{db}")
+    rules = Rules()
+    before = _peak_rss_mb()
+    summary, seconds = _timed(lambda: resolve(store, rules), profile)
+    store.close()
+    return {
+        "seconds": seconds,
+        "rss_before_mb": before,
+        "peak_rss_mb": _peak_rss_mb(),
+        "profiles": summary.profiles.model_dump(),
+        "fuzzy": describe_fuzzy(rules),
+    }
+
+
+def phase_incremental(db: Path, updates_file: Path, profile: Path | None) -> dict[str, Any]:
+    from resolver import resolve_record
+
+    store = open_store(f"sqlite:///{db}")
+    rules = Rules()
+    todo = [Update.from_json(u) for u in json.loads(updates_file.read_text())]
+    profiler = cProfile.Profile() if profile else None
+    rows = []
+    for update in todo:
+        key = update.record.key
+        links = tuple(IdentifierLink(record=key, identifier=i) for i in update.identifiers)
+        store.write(GraphBatch(records=(update.record,), links=links))
+        if profiler:
+            profiler.enable()
+        started = time.perf_counter()
+        done = resolve_record(store, key, rules)
+        seconds = time.perf_counter() - started
+        if profiler:
+            profiler.disable()
+        rows.append([update.category, seconds * 1000, done.merges, done.splits, done.records_considered])
+    if profiler and profile:
+        profiler.dump_stats(profile)
+    store.close()
+    return {"rows": rows, "peak_rss_mb": _peak_rss_mb()}
+
+
+def _child(phase: str, *args: str) -> dict[str, Any]:
+    command = [sys.executable, __file__, "--phase", phase, *args]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    if result.returncode != 0:
+        raise SystemExit(f"child {phase} failed:\n{result.stderr[-4000:]}")
+    figures: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return figures
+
+
+def batch_and_incremental(data: Dataset, args: argparse.Namespace) -> list[str]:
+    lines: list[str] = []
+    with tempfile.TemporaryDirectory(dir=args.scratch) as scratch:
+        db = args.store or Path(scratch) / "bench.db"
+        if db.exists():
+            raise SystemExit(f"{db} exists: --store needs a new file")
+        write_store(data, db, args.batch, args.seed)
+        profile = ["--profile", str(args.profile / "b_resolve.prof")] if args.profile else []
+        b = _child("resolve", "--db", str(db), *profile)
+        p = b["profiles"]
+        print(
+            f"  resolve(store, Rules()): {b['seconds']:.1f} s, peak RSS {b['peak_rss_mb']:,.0f} MB"
+            f" (process before resolving: {b['rss_before_mb']:,.0f} MB)"
+        )
+        print(
+            f"    {p['records']:,} records -> {p['entities']:,} profiles; created {p['created']:,}, merges"
+            f" {p['merges']}, splits {p['splits']}, fuzzy links {p['fuzzy_links']}, blocked {p['blocked']},"
+            f" limited {p['limited']}, demoted {p['demoted']}, review {p['review']}"
+        )
+        print(f"    {b['fuzzy']}")
+        if args.profile:
+            _hot(args.profile / "b_resolve.prof", "(b) resolve")
+        verdict = "met" if b["seconds"] <= TARGET_B_SECONDS and b["peak_rss_mb"] < TARGET_B_RSS_MB else "MISSED"
+        lines.append(
+            f"(b) full resolve: {b['seconds']:.1f} s, peak RSS {b['peak_rss_mb']:,.0f} MB"
+            f"   [target: <= {TARGET_B_SECONDS:.0f} s and < {TARGET_B_RSS_MB:,} MB: {verdict}]"
+        )
+        if "c" not in args.parts or args.updates <= 0:
+            return lines
+
+        device_limit = Rules().rule(IdentifierKind.DEVICE).max_records
+        todo = updates(data, args.updates, args.seed, device_limit)
+        updates_file = Path(scratch) / "updates.json"
+        updates_file.write_text(json.dumps([u.as_json() for u in todo]))
+        profile = ["--profile", str(args.profile / "c_resolve_record.prof")] if args.profile else []
+        c = _child("incremental", "--db", str(db), "--updates-file", str(updates_file), *profile)
+    rows = c["rows"]
+    ms = np.array([r[1] for r in rows])
+    p50, p99 = np.percentile(ms, [50, 99])
+    print(
+        f"  resolve_record, {len(rows):,} new records one at a time: p50 {p50:.2f} ms, p99 {p99:.2f} ms,"
+        f" max {ms.max():.2f} ms, mean {ms.mean():.2f} ms (child peak RSS {c['peak_rss_mb']:,.0f} MB)"
+    )
+    header = f"{'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'merges':>6} {'splits':>6} {'recs':>5}"
+    print(f"    {'category':<36} {'n':>5} {header}")
+    for category in dict.fromkeys(r[0] for r in rows):
+        mine = [r for r in rows if r[0] == category]
+        times = np.array([r[1] for r in mine])
+        q50, q99 = np.percentile(times, [50, 99])
+        print(
+            f"    {category:<36} {len(mine):>5} {q50:>7.2f} {q99:>7.2f} {times.max():>7.2f}"
+            f" {sum(r[2] for r in mine):>6} {sum(r[3] for r in mine):>6} {max(r[4] for r in mine):>5}"
+        )
+    if args.profile:
+        _hot(args.profile / "c_resolve_record.prof", "(c) resolve_record")
+    verdict = "met" if p99 <= TARGET_C_P99_MS else "MISSED"
+    lines.append(
+        f"(c) incremental: p50 {p50:.2f} ms, p99 {p99:.2f} ms, max {ms.max():.2f} ms"
+        f"   [target: p99 <= {TARGET_C_P99_MS:.0f} ms: {verdict}]"
+    )
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
+    parser.add_argument("--records", type=int, default=1_000_000, help="person records to generate")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--updates", type=int, default=2_000, help="new records resolved one at a time in (c)")
+    parser.add_argument("--parts", default="abc", help="which parts to run: any of a, b, c (c needs b)")
+    parser.add_argument("--batch", type=int, default=10_000, help="records per store write in the setup of (b)")
+    parser.add_argument(
+        "--splink-threads", default="2,1", help="DuckDB threads for the Splink runs, comma-separated; first compared"
+    )
+    parser.add_argument("--profile", type=Path, help="folder for cProfile dumps; also prints the hottest functions")
+    parser.add_argument("--scratch", type=Path, help="folder for the temporary SQLite store (default: system temp)")
+    parser.add_argument("--store", type=Path, help="write the SQLite store to this new file and keep it")
+    parser.add_argument("--phase", choices=["resolve", "incremental"], help=argparse.SUPPRESS)
+    parser.add_argument("--db", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--updates-file", dest="updates_file", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.phase == "resolve":
+        print(json.dumps(phase_resolve(args.db, args.profile)))
+        return
+    if args.phase == "incremental":
+        print(json.dumps(phase_incremental(args.db, args.updates_file, args.profile)))
+        return
+    if args.profile:
+        args.profile.mkdir(parents=True, exist_ok=True)
+        args.profile = args.profile.resolve()
+
+    print(f"resolver sources {_digest(REPO / 'resolver')}; {describe_fuzzy(Rules())}")
+    started = time.perf_counter()
+    data = generate(args.records, args.seed)
+    per_kind = np.bincount(data.link_kind, minlength=len(KINDS))
+    mix = ", ".join(f"{kind} {count / data.links:.0%}" for kind, count in zip(KINDS, per_kind, strict=True))
+    holders = data.holders()
+    print(
+        f"data: {data.records:,} records of {np.unique(data.person).size:,} true persons, {data.links:,} identifier"
+        f" links ({data.links / data.records:.2f} a record: {mix}), generated in {time.perf_counter() - started:.1f} s"
+    )
+    print(
+        f"  identifiers: {int((holders > 0).sum()):,}, held by 2+ records {int((holders > 1).sum()):,}, by 5+"
+        f" {int((holders > 4).sum()):,}, most shared {int(holders.max()):,};"
+        f" shared on purpose: {', '.join(f'{v:,} {k}' for k, v in data.shared.items())}"
+    )
+    lines: list[str] = []
+    if "a" in args.parts:
+        print("(a) linking and clustering core")
+        threads = [int(t) for t in args.splink_threads.split(",") if t.strip()]
+        lines += core(data, args.profile, threads)
+        if args.profile:
+            _hot(args.profile / "a_partition.prof", "(a) partition, guards relaxed")
+    if "b" in args.parts:
+        print("(b) full resolve from the store and back" + (", (c) incremental" if "c" in args.parts else ""))
+        lines += batch_and_incremental(data, args)
+    print(f"summary ({data.records:,} records, seed {args.seed}, {time.perf_counter() - started:.0f} s in all)")
+    for line in lines:
+        print("  " + line)
+
+
+if __name__ == "__main__":
+    main()
