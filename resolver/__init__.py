@@ -1,7 +1,6 @@
 """Identity resolution: records that belong to one person (or company) become one entity with a stable ID."""
 
 from resolver.batch import EntitySummary, ResolveSummary, resolve
-from resolver.components import components
 from resolver.incremental import RecordResolution, resolve_record
 from resolver.linking import Evidence, FuzzyEdge, Partition, partition
 from resolver.rules import Rules, RulesError, read_rules
@@ -15,7 +14,6 @@ __all__ = [
     "ResolveSummary",
     "Rules",
     "RulesError",
-    "components",
     "partition",
     "read_rules",
     "resolve",
