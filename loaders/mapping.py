@@ -53,7 +53,7 @@ from loaders.normalise import (
 from loaders.reasons import InvalidValue, Reason
 
 # Columns understood without a mapping when a field's own column is absent.
-_ALIASES = {"source_id": ("id",)}
+_ALIASES = {"source_id": ("id",), "full_name": ("name",)}
 _TRUE = frozenset({"true", "t", "yes", "y", "1", "是", "on"})
 _FALSE = frozenset({"false", "f", "no", "n", "0", "否", "off"})
 _OPPORTUNITY_ONLY = frozenset({RecordKind.OPPORTUNITY})

@@ -383,3 +383,8 @@ def test_a_check_turned_off_lets_such_rows_through(store: GraphStore, tmp_path: 
     text = "source_id,email\n1,test@test.com\n1,test@test.com\n"
     report = load(store, tmp_path, SourceKind.CUSTOMER, "qa", text, checks={"test_data": False, "duplicates": False})
     assert (report.loaded, report.quarantined, report.duplicates) == (2, 0, 0)
+
+
+def test_a_name_column_is_the_full_name_of_a_person(store: GraphStore, tmp_path: Path) -> None:
+    load(store, tmp_path, SourceKind.CUSTOMER, "crm", "id,name,email\n1,ANN LEE,ann@example.com\n")
+    assert store.get_records([RecordKey("crm", "1")])[RecordKey("crm", "1")].properties["full_name"] == "Ann Lee"
