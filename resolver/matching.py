@@ -7,6 +7,7 @@ graph store, and reused by every later run, batch or incremental, so the same re
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -96,9 +97,25 @@ def name_agreement(features: Sequence[PersonFeatures], rules: Rules) -> Agreemen
     return agree
 
 
+# The model is read on every incremental call: a small document names its version, and the model itself is
+# parsed again only when that changes (another process may re-estimate it).
+MODEL_VERSION_DOCUMENT = MODEL_DOCUMENT + ".version"
+_loaded: dict[str, FSModel] = {}
+
+
 def stored_model(store: GraphStore) -> FSModel | None:
+    version = store.get_document(MODEL_VERSION_DOCUMENT)
+    tag = str(version.get("sha256")) if version else None
+    if tag is not None and tag in _loaded:
+        return _loaded[tag]
     document = store.get_document(MODEL_DOCUMENT)
-    return None if document is None else FSModel.model_validate(document)
+    if document is None:
+        return None
+    model = FSModel.model_validate(document)
+    if tag is not None:
+        _loaded.clear()
+        _loaded[tag] = model
+    return model
 
 
 def person_model(store: GraphStore, features: Sequence[PersonFeatures], rules: Rules, *, reestimate: bool) -> FSModel:
@@ -106,7 +123,9 @@ def person_model(store: GraphStore, features: Sequence[PersonFeatures], rules: R
     model = None if reestimate else stored_model(store)
     if model is None:
         model = estimate_model(features, rules.fuzzy)
+        text = model.model_dump_json()
         store.put_document(MODEL_DOCUMENT, model.model_dump(mode="json"))
+        store.put_document(MODEL_VERSION_DOCUMENT, {"sha256": hashlib.sha256(text.encode()).hexdigest()})
     return model
 
 
