@@ -115,10 +115,10 @@ class Dataset:
         return offsets[self.link_kind] + self.link_code
 
 
-def _pool(rng: np.random.Generator, persons: int, counts: np.ndarray, start: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Per person a run of fresh codes: (offsets into codes, codes)."""
+def _pool(counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per person a run of fresh codes, `counts[p]` for person p: (offsets into codes, codes)."""
     offsets = np.concatenate([[0], np.cumsum(counts)])
-    return offsets, np.arange(start, start + offsets[-1], dtype=np.int64)
+    return offsets, np.arange(offsets[-1], dtype=np.int64)
 
 
 def _email(code: int, first: str, last: str) -> str:
@@ -164,10 +164,10 @@ def generate(records: int, seed: int) -> Dataset:
 
     # Each person's own identifiers: 1-2 emails, 1-2 phones, 1-3 devices, one shop account.
     pools = {
-        EMAIL: _pool(rng, persons, rng.choice([1, 2], size=persons, p=[0.8, 0.2])),
-        PHONE: _pool(rng, persons, rng.choice([1, 2], size=persons, p=[0.85, 0.15])),
-        DEVICE: _pool(rng, persons, rng.choice([1, 2, 3], size=persons, p=[0.55, 0.3, 0.15])),
-        ACCOUNT: _pool(rng, persons, np.ones(persons, dtype=np.int64)),
+        EMAIL: _pool(rng.choice([1, 2], size=persons, p=[0.8, 0.2])),
+        PHONE: _pool(rng.choice([1, 2], size=persons, p=[0.85, 0.15])),
+        DEVICE: _pool(rng.choice([1, 2, 3], size=persons, p=[0.55, 0.3, 0.15])),
+        ACCOUNT: _pool(np.ones(persons, dtype=np.int64)),
     }
     link_record: list[np.ndarray] = []
     link_kind: list[np.ndarray] = []
@@ -390,8 +390,8 @@ def updates(data: Dataset, count: int, seed: int, device_limit: int) -> list[Upd
             used_limit += 1
             person = int(data.person[data.link_record[at_limit[data.link_code[at_limit] == code][0]]])
             held: tuple[Identifier, ...] = (identifiers[DEVICE][code],)
-        elif category in (1, 2) or category == 3:
-            category = min(category, 2)
+        elif category != 0:
+            category = min(category, 2)  # with no device left at its limit, a bridge instead
             picks = rng.choice(own, size=category)
             person = int(data.person[data.link_record[picks[0]]])
             held = (*(identifiers[int(data.link_kind[p])][int(data.link_code[p])] for p in picks), fresh_device)
