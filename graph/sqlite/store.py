@@ -451,11 +451,14 @@ class SqliteGraphStore:
         if rel not in RECORD_RELATIONS:
             raise ValueError(f"{rel} does not join records to records; read identifiers with identifiers_of")
         near, far = ("start_id", "end_id") if direction is Direction.OUT else ("end_id", "start_id")
+        # Incoming: walk relations_by_end (end_id, type); left alone, the planner takes the primary key's `type`
+        # prefix and scans every relation of the type.
+        index = "" if direction is Direction.OUT else " INDEXED BY relations_by_end"
         rows = (
             self._connection()
             .execute(
                 "SELECT other.kind, other.source, other.source_id, other.properties, rel.properties"
-                f" FROM records this JOIN relations rel ON rel.{near} = this.id AND rel.type = ?"
+                f" FROM records this JOIN relations rel{index} ON rel.{near} = this.id AND rel.type = ?"
                 f" JOIN records other ON other.id = rel.{far}"
                 " WHERE this.source = ? AND this.source_id = ? ORDER BY other.source, other.source_id",
                 (rel.value, key.source, key.source_id),
