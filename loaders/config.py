@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator
 
+from loaders.encoding import check_encoding
 from loaders.errors import LoadError
 from loaders.fields import FIELDS, IDENTIFIER_TYPES, REFERENCE_ROLES, SourceKind
+from loaders.normalise import check_date_format, check_rates, check_timestamp_format, check_timezone
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
 
@@ -30,6 +33,14 @@ _FORMAT_BY_SUFFIX = {
     ".ndjson": FileFormat.JSONL,
     ".json": FileFormat.JSONL,
     ".parquet": FileFormat.PARQUET,
+}
+
+
+_CHECKS: dict[str, Callable[[str], object]] = {
+    "date_format": check_date_format,
+    "timestamp_format": check_timestamp_format,
+    "encoding": check_encoding,
+    "timezone": check_timezone,
 }
 
 
@@ -58,36 +69,11 @@ class SourceDefaults(BaseModel):
     currency: str | None = Field(None, description="currency of amounts when the row names none")
     checks: Checks = Checks()
 
-    @field_validator("date_format")
+    @field_validator("date_format", "timestamp_format", "encoding", "timezone")
     @classmethod
-    def _date_format(cls, value: str) -> str:
-        from loaders.normalise import check_date_format
-
-        check_date_format(value)
-        return value
-
-    @field_validator("timestamp_format")
-    @classmethod
-    def _timestamp_format(cls, value: str) -> str:
-        from loaders.normalise import check_timestamp_format
-
-        check_timestamp_format(value)
-        return value
-
-    @field_validator("encoding")
-    @classmethod
-    def _encoding(cls, value: str) -> str:
-        from loaders.encoding import check_encoding
-
-        check_encoding(value)
-        return value
-
-    @field_validator("timezone")
-    @classmethod
-    def _timezone(cls, value: str) -> str:
-        from loaders.normalise import check_timezone
-
-        check_timezone(value)
+    def _usable(cls, value: str, info: ValidationInfo) -> str:
+        """A format, encoding or time zone the normalisers can use; a ValueError naming it otherwise."""
+        _CHECKS[info.field_name or ""](value)
         return value
 
 
@@ -175,8 +161,6 @@ class LoadConfig(BaseModel):
 
     @model_validator(mode="after")
     def _unique_names(self) -> LoadConfig:
-        from loaders.normalise import check_rates
-
         check_rates(self.rates, base=self.base_currency)
         seen: set[str] = set()
         for source in self.sources:
