@@ -81,7 +81,7 @@ def _jsonl_rows(path: Path, encoding: str) -> Iterator[RawRow]:
 
 def _parquet_rows(path: Path) -> Iterator[RawRow]:
     try:
-        import pyarrow.parquet as pq  # type: ignore[import-not-found, unused-ignore]
+        import pyarrow.parquet as pq  # type: ignore[import-not-found, import-untyped, unused-ignore]
     except ImportError:
         raise LoadError(f"{path}: reading Parquet needs pyarrow (pip install pyarrow)") from None
     number = 0
