@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 
 from pydantic import BaseModel, JsonValue
@@ -25,7 +25,7 @@ from resolver.golden import golden_traits
 from resolver.linking import Evidence, FuzzyEdge, Partition, partition
 from resolver.matching import match
 from resolver.rules import Rules
-from resolver.stable_ids import ID_PREFIX, assign_ids
+from resolver.stable_ids import ID_PREFIX, Assignment, assign_ids
 
 # Identifier kinds that can link records of each entity kind.
 LINKING_KINDS: dict[EntityKind, frozenset[IdentifierKind]] = {
@@ -71,6 +71,23 @@ def record_age(records: dict[RecordKey, Record]) -> Callable[[RecordKey], str]:
         return str(created) if created else "~"  # records without a date count as the youngest
 
     return age
+
+
+def changed_entities(
+    assignment: Assignment,
+    kind: EntityKind,
+    records: Mapping[RecordKey, Record],
+    previous: Mapping[str, Entity],
+    rules: Rules,
+) -> list[Entity]:
+    """The assigned groups as entities with their golden traits, leaving out those stored unchanged."""
+    entities = []
+    for group in assignment.groups:
+        traits = golden_traits((records[key] for key in group.members), rules.survivorship)
+        entity = Entity(id=group.id, kind=kind, traits=traits, members=group.members, created_at=group.created_at)
+        if previous.get(entity.id) != entity:
+            entities.append(entity)
+    return entities
 
 
 def _same_as_changes(
@@ -124,14 +141,7 @@ def resolve_kind(
         age=record_age(records),
         cause="full resolve" if full else "resolve",
     )
-    entities = []
-    for group in assignment.groups:
-        traits = golden_traits((records[key] for key in group.members), rules.survivorship)
-        entity = Entity(
-            id=group.id, kind=entity_kind, traits=traits, members=group.members, created_at=group.created_at
-        )
-        if previous_entities.get(entity.id) != entity:
-            entities.append(entity)
+    entities = changed_entities(assignment, entity_kind, records, previous_entities, rules)
     added, removed = _same_as_changes(store, set(records), fuzzy)
     store.write_resolution(
         Resolution(

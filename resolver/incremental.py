@@ -27,9 +27,8 @@ from graph import (
     Resolution,
     entity_kind_of,
 )
-from resolver.batch import LINKING_KINDS, record_age
+from resolver.batch import LINKING_KINDS, changed_entities, record_age
 from resolver.fuzzy import CompanyFeatures
-from resolver.golden import golden_traits
 from resolver.linking import Evidence, FuzzyEdge, partition
 from resolver.matching import company_conflicts, fuzzy_update, name_agreement, person_features
 from resolver.rules import Rules
@@ -199,12 +198,7 @@ def resolve_record(store: GraphStore, key: RecordKey, rules: Rules | None = None
         cause=f"record {key}",
         taken=taken,
     )
-    changed = []
-    for group in assignment.groups:
-        traits = golden_traits((records[k] for k in group.members), rules.survivorship)
-        entity = Entity(id=group.id, kind=kind, traits=traits, members=group.members, created_at=group.created_at)
-        if hood.entities.get(entity.id) != entity:
-            changed.append(entity)
+    changed = changed_entities(assignment, kind, records, hood.entities, rules)
     # Everything in one transaction: one commit (one fsync) per record.
     store.write_resolution(
         Resolution(
