@@ -14,7 +14,6 @@ from datetime import UTC, datetime
 
 from graph import (
     RESOLVED_KINDS,
-    Direction,
     Entity,
     EntityKind,
     GraphStore,
@@ -30,7 +29,7 @@ from graph import (
 from resolver.batch import LINKING_KINDS, changed_entities, record_age
 from resolver.fuzzy import CompanyFeatures
 from resolver.linking import Evidence, FuzzyEdge, partition
-from resolver.matching import company_conflicts, fuzzy_update, name_agreement, person_features
+from resolver.matching import company_conflicts, fuzzy_update, name_agreement, person_features, same_as_of
 from resolver.rules import Rules
 from resolver.stable_ids import ID_PREFIX, assign_ids
 
@@ -110,16 +109,9 @@ def _gather(
                     first and key == start and _still_joining(store, holders, kind_rule.max_records)
                 ):
                     following.update(holders)
-            for direction in (Direction.OUT, Direction.IN):
-                for neighbour in store.neighbours(key, RelType.SAME_AS, direction):
-                    other = neighbour.record.key
-                    pair = (min(key, other), max(key, other))
-                    score = neighbour.properties.get("score")
-                    rule = neighbour.properties.get("rule")
-                    hood.same_as[pair] = FuzzyEdge(
-                        pair[0], pair[1], float(score) if isinstance(score, (int, float)) else 0.0, str(rule or "")
-                    )
-                    following.add(other)
+            for pair, edge in same_as_of(store, key).items():
+                hood.same_as[pair] = edge
+                following.update(pair)
         entity_ids = store.entity_ids_of(frontier)
         for entity_id in set(entity_ids.values()) - hood.entities.keys():
             entity = store.get_entity(entity_id)

@@ -203,14 +203,18 @@ class FuzzyUpdate:
         return {k for pair in self.removed for k in pair} | {k for e in self.added for k in (e.a, e.b)}
 
 
-def _same_as_of(store: GraphStore, key: RecordKey) -> dict[tuple[RecordKey, RecordKey], FuzzyEdge]:
+def same_as_of(store: GraphStore, key: RecordKey) -> dict[tuple[RecordKey, RecordKey], FuzzyEdge]:
+    """A record's stored SAME_AS links, in either direction, keyed by their (smaller, larger) pair."""
     found = {}
     for direction in (Direction.OUT, Direction.IN):
         for neighbour in store.neighbours(key, RelType.SAME_AS, direction):
             a, b = sorted((key, neighbour.record.key))
             score = neighbour.properties.get("score")
             found[(a, b)] = FuzzyEdge(
-                a, b, float(score) if isinstance(score, (int, float)) else 0.0, str(neighbour.properties.get("rule"))
+                a,
+                b,
+                float(score) if isinstance(score, (int, float)) else 0.0,
+                str(neighbour.properties.get("rule") or ""),
             )
     return found
 
@@ -237,7 +241,7 @@ def fuzzy_update(store: GraphStore, record: Record, entity_kind: EntityKind, rul
         for link in chosen.links([feature, *others]):
             if record.key in (link.key_a, link.key_b):
                 wanted[(link.key_a, link.key_b)] = FuzzyEdge(link.key_a, link.key_b, link.score, link.rule)
-    stored = _same_as_of(store, record.key)
+    stored = same_as_of(store, record.key)
     update = FuzzyUpdate(blocking_keys={record.key: tuple(keys)})
     update.added = [
         e for pair, e in wanted.items() if stored.get(pair) is None or round(stored[pair].score, 6) != round(e.score, 6)
@@ -260,7 +264,7 @@ def _links_only_from(
     """Stored links between members of a block now over the cap that no other small enough block proposes.
     `record`'s blocks are `new_keys`, whether or not the index holds them yet."""
     inside = set(members)
-    pairs = {pair for key in members for pair in _same_as_of(store, key) if pair[0] in inside and pair[1] in inside}
+    pairs = {pair for key in members for pair in same_as_of(store, key) if pair[0] in inside and pair[1] in inside}
     if not pairs:
         return set()
     records = store.get_records(sorted({k for pair in pairs for k in pair}))
