@@ -1,5 +1,6 @@
 """Loaders: read source exports, normalise and validate them, and write them to a GraphStore."""
 
+from loaders.actors import actor_key
 from loaders.config import LoadConfig, SourceConfig, read_config, single_source
 from loaders.errors import LoadError
 from loaders.fields import FIELDS, SourceKind
@@ -41,6 +42,7 @@ __all__ = [
     "SourceConfig",
     "SourceKind",
     "TestDataRules",
+    "actor_key",
     "convert_money",
     "is_garbled",
     "is_test_email",

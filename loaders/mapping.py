@@ -30,6 +30,7 @@ from graph import (
     Relation,
     RelType,
 )
+from loaders.actors import ACTOR_PROPERTIES, actor_key
 from loaders.config import SourceConfig
 from loaders.fields import FIELDS, IDENTIFIER_TYPES, Field, FieldType, SourceKind
 from loaders.normalise import (
@@ -431,13 +432,27 @@ class RowMapper:
         if extra:
             properties["properties"] = extra
         mapped.records.append(Record.model_construct(kind=RecordKind.EVENT, key=key, properties=properties))
-        self._identifiers(key, parsed, mapped)
         if person := parsed.get("person_id"):
-            person_key = self._key("person", person[0])
-            mapped.references[person_key] = PERSON_KINDS
-            mapped.relations.append(
-                Relation.model_construct(type=RelType.PERFORMED, start=person_key, end=key, properties={})
+            actor = self._key("person", person[0])
+            mapped.references[actor] = PERSON_KINDS
+            self._identifiers(key, parsed, mapped)
+        else:
+            # No person named: the event's identifiers go to its derived actor (see loaders.actors).
+            first_link = len(mapped.links)
+            self._identifiers(key, parsed, mapped)
+            held = mapped.links[first_link:]
+            if not held:
+                raise _RowErrors(
+                    [Problem("person_id", Reason.MISSING_REQUIRED, "an event needs a person or an identifier")]
+                )
+            actor = actor_key(self.source.name, (link.identifier for link in held))
+            mapped.records.append(
+                Record.model_construct(kind=RecordKind.CUSTOMER, key=actor, properties=dict(ACTOR_PROPERTIES))
             )
+            mapped.links[first_link:] = [
+                IdentifierLink.model_construct(record=actor, identifier=link.identifier) for link in held
+            ]
+        mapped.relations.append(Relation.model_construct(type=RelType.PERFORMED, start=actor, end=key, properties={}))
 
     def _opportunity(self, row: _Row, mapped: Mapped) -> None:
         parsed = row.parsed

@@ -29,6 +29,7 @@ from loaders import (
     Quarantine,
     SourceConfig,
     SourceKind,
+    actor_key,
     load_file,
     load_sources,
     read_config,
@@ -234,7 +235,11 @@ t5,purchase,05/03/2024 03:00,M404,10,USD,1,,
     assert records[RecordKey("pos", "t2")].properties["amount"] == 1234.5
     performed = store.neighbours(RecordKey("loyalty", "M1"), RelType.PERFORMED)
     assert [n.record.key.source_id for n in performed] == ["t1", "t2"]
-    assert store.records_with(Identifier(IdentifierKind.DEVICE, "dev-9")) == [RecordKey("pos", "t4")]
+    # t4 names no person: a derived customer record holds its device and performed it.
+    [actor] = store.records_with(Identifier(IdentifierKind.DEVICE, "dev-9"))
+    assert actor == actor_key("pos", [Identifier(IdentifierKind.DEVICE, "dev-9")])
+    assert store.get_records([actor])[actor].kind is RecordKind.CUSTOMER
+    assert [n.record.key for n in store.neighbours(actor, RelType.PERFORMED)] == [RecordKey("pos", "t4")]
 
 
 def test_jsonl_events_without_ids_get_stable_ones(store: GraphStore, tmp_path: Path) -> None:
@@ -367,7 +372,8 @@ def test_the_other_quarantine_reasons(store: GraphStore, tmp_path: Path) -> None
         '{"source_id": "e2", "type": "purchase", "timestamp": "2024-03-04T10:00:00Z", "amount": "ten"}\n'
         '{"source_id": "e3", "type": "purchase", "timestamp": "2024-03-04T10:00:00Z", "amount": 5, "currency": "XYZ"}\n'
         '{"source_id": "e4", "type": "purchase", "timestamp": "2024-03-04T10:00:00Z", "properties": [1, 2]}\n'
-        '{"source_id": "e5", "type": "purchase", "timestamp": "2024-03-04T10:00:00Z", "amount": 5, "currency": "USD"}\n'
+        '{"source_id": "e5", "type": "purchase", "timestamp": "2024-03-04T10:00:00Z", "device_id": "d5"}\n'
+        '{"source_id": "e6", "type": "purchase", "timestamp": "2024-03-04T10:00:00Z"}\n'  # nobody did it
     )
     report = load(store, tmp_path, SourceKind.EVENT, "web", events)
     assert report.loaded == 1
@@ -376,6 +382,7 @@ def test_the_other_quarantine_reasons(store: GraphStore, tmp_path: Path) -> None
         "invalid_number": 1,
         "unknown_currency": 1,
         "invalid_value": 1,
+        "missing_required": 1,
     }
 
 
