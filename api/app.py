@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Header, HTTPException, Request
 from fastapi.responses import JSONResponse
 from strawberry.fastapi import GraphQLRouter
 
 from api.schema import build_schema
 from api.schema.context import Context
+from api.security.keys import authenticate
 from api.settings import Settings
 from graph import GraphStore
 
@@ -39,8 +40,15 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.store = graph_store
     app.state.settings = settings
 
-    async def context() -> Context:
-        return Context(store=graph_store, settings=settings)
+    def context(authorization: str | None = Header(None)) -> Context:
+        """Every GraphQL request needs `Authorization: Bearer <api key>`; without a valid key: 401."""
+        scheme, _, token = (authorization or "").partition(" ")
+        principal = authenticate(graph_store, token.strip()) if scheme.lower() == "bearer" else None
+        if principal is None:
+            raise HTTPException(
+                401, "a valid API key is needed: Authorization: Bearer <key>", {"WWW-Authenticate": "Bearer"}
+            )
+        return Context(store=graph_store, settings=settings, principal=principal)
 
     graphql = GraphQLRouter[Context, None](
         build_schema(production=production), context_getter=context, graphql_ide=None if production else "graphiql"

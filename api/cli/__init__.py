@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from api.cli.demo import demo_data
+from api.cli.keys import keys_app
 from api.cli.load import load
 from api.cli.resolve import explain, export_app, resolve
 from api.cli.serve import serve
@@ -22,5 +23,6 @@ app.command()(explain)
 app.add_typer(export_app, name="export")
 app.command()(serve)
 app.command(name="demo-data")(demo_data)
+app.add_typer(keys_app, name="keys")
 
 __all__ = ["app"]

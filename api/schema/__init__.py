@@ -4,9 +4,14 @@ from collections.abc import Callable
 
 import strawberry
 from strawberry.extensions import DisableIntrospection, MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.tools import merge_types
 
 from api.schema.errors import is_internal
-from api.schema.query import Query
+from api.schema.query import ProfileQuery
+
+# One root type per area module; each area adds its class here.
+QUERIES: tuple[type, ...] = (ProfileQuery,)
+MUTATIONS: tuple[type, ...] = ()
 
 
 def build_schema(*, production: bool = False) -> strawberry.Schema:
@@ -18,7 +23,9 @@ def build_schema(*, production: bool = False) -> strawberry.Schema:
     ]
     if production:
         extensions += [DisableIntrospection, lambda: MaskErrors(should_mask_error=is_internal)]
-    return strawberry.Schema(query=Query, extensions=extensions)
+    query = merge_types("Query", QUERIES)
+    mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
+    return strawberry.Schema(query=query, mutation=mutation, extensions=extensions)
 
 
 __all__ = ["build_schema"]

@@ -14,7 +14,7 @@ from loaders import normalise_identifier
 
 
 @strawberry.type
-class Query:
+class ProfileQuery:
     @strawberry.field(description="A profile by its ID; the ID of a merged-away profile gives its survivor.")
     def profile(self, info: Info, id: strawberry.ID) -> Profile | None:
         entity = info.context.store.get_entity(str(id))

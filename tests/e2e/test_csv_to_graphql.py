@@ -10,6 +10,8 @@ import httpx
 import pytest
 
 from api.app import create_app
+from api.security.keys import create_key
+from api.security.scopes import Scope
 from api.settings import Settings
 
 from .conftest import Run
@@ -42,9 +44,11 @@ def anyio_backend() -> str:
 async def serve(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client talking to the real ASGI app in process."""
     app = create_app(settings)
+    token = create_key(app.state.store, "tests", frozenset({Scope.PROFILES_READ, Scope.PII_READ}))
     transport = httpx.ASGITransport(app=app)
     try:
-        async with httpx.AsyncClient(transport=transport, base_url="http://idgraph.test") as client:
+        headers = {"Authorization": f"Bearer {token}"}
+        async with httpx.AsyncClient(transport=transport, base_url="http://idgraph.test", headers=headers) as client:
             yield client
     finally:
         app.state.store.close()

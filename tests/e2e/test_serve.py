@@ -54,8 +54,17 @@ def server(tmp_path: Path, store_url: str, idgraph: Run) -> Iterator[str]:
         process.wait(timeout=10)
 
 
-def test_a_real_server_answers_health_and_profile_queries(server: str) -> None:
+def test_a_real_server_answers_health_and_profile_queries(server: str, store_url: str) -> None:
     assert httpx.get(f"{server}/healthz").json() == {"status": "ok"}
     query = '{ profileByIdentifier(kind: EMAIL, value: "Ann@Example.com") { records { sourceId } } }'
-    body = httpx.post(f"{server}/graphql", json={"query": query}).json()
+    assert httpx.post(f"{server}/graphql", json={"query": query}).status_code == 401
+    token = subprocess.run(
+        [*idgraph_command(), "keys", "create", "--scopes", "profiles:read,pii:read", "--name", "test"],
+        env={**os.environ, "IDGRAPH_STORE": store_url},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    headers = {"Authorization": f"Bearer {token}"}
+    body = httpx.post(f"{server}/graphql", json={"query": query}, headers=headers).json()
     assert body == {"data": {"profileByIdentifier": {"records": [{"sourceId": "1"}, {"sourceId": "2"}]}}}

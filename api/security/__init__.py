@@ -1,0 +1,1 @@
+"""Security of the API: API keys and their scopes, PII masking, the audit log and query limits."""
