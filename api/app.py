@@ -1,19 +1,40 @@
-"""The FastAPI application: GraphQL at /graphql (GraphiQL outside production) and /healthz."""
+"""The FastAPI application: GraphQL at /graphql (POST only; GraphiQL outside production), /healthz, and the plain
+REST read of a profile (`GET /profiles/by-identifier`, the baseline the GraphQL benchmark compares with).
+
+Every request but /healthz and the GraphiQL page needs `Authorization: Bearer <api key>`: without a valid key,
+401. Bodies are capped (`max_body_bytes`), a JSON array body (batching) is refused with 400, and GET on /graphql
+never runs a query.
+"""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Header, HTTPException, Request
-from fastapi.responses import JSONResponse
-from strawberry.fastapi import GraphQLRouter
+import orjson
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+from strawberry.http.ides import get_graphql_ide_html
 
+from api.graphql_http import graphql_endpoint
 from api.schema import build_schema
-from api.schema.context import Context
-from api.security.keys import authenticate
+from api.security.audit import AuditWriter
+from api.security.keys import KeyCache, authenticate
+from api.security.limits import Limits
+from api.security.principal import Principal
 from api.settings import Settings
 from graph import GraphStore
+
+_UNAUTHORIZED = "a valid API key is needed: Authorization: Bearer <key>"
+_GRAPHIQL_HEADERS = '{"Authorization": "Bearer <your API key: see README, API keys>"}'
+
+
+def _graphiql_html() -> str:
+    """strawberry's GraphiQL page with the Authorization header ready to fill in (the headers tab is open)."""
+    html = get_graphql_ide_html("graphiql")
+    marker = "React.useState(parameters.headers)"
+    return html.replace(marker, f"React.useState(parameters.headers || {orjson.dumps(_GRAPHIQL_HEADERS).decode()})")
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
@@ -39,21 +60,58 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     )
     app.state.store = graph_store
     app.state.settings = settings
+    app.state.audit_writer = audit_writer = AuditWriter(graph_store)
+    keys = KeyCache(settings.key_cache_seconds)
 
-    def context(authorization: str | None = Header(None)) -> Context:
-        """Every GraphQL request needs `Authorization: Bearer <api key>`; without a valid key: 401."""
+    async def principal_of(authorization: str | None) -> Principal:
+        """The caller of a request; 401 without a valid key."""
         scheme, _, token = (authorization or "").partition(" ")
-        principal = authenticate(graph_store, token.strip()) if scheme.lower() == "bearer" else None
+        token = token.strip()
+        principal = keys.get(token) if scheme.lower() == "bearer" and token else None
+        if principal is None and scheme.lower() == "bearer" and token:
+            principal = await run_in_threadpool(authenticate, graph_store, token)
+            if principal is not None:
+                keys.put(token, principal)
         if principal is None:
-            raise HTTPException(
-                401, "a valid API key is needed: Authorization: Bearer <key>", {"WWW-Authenticate": "Bearer"}
-            )
-        return Context(store=graph_store, settings=settings, principal=principal)
+            raise HTTPException(401, _UNAUTHORIZED, {"WWW-Authenticate": "Bearer"})
+        return principal
 
-    graphql = GraphQLRouter[Context, None](
-        build_schema(production=production), context_getter=context, graphql_ide=None if production else "graphiql"
+    app.state.principal_of = principal_of
+
+    limits = Limits(
+        max_depth=settings.max_depth,
+        max_aliases=settings.max_aliases,
+        max_cost=settings.max_cost,
+        max_tokens=settings.max_tokens,
     )
-    app.include_router(graphql, prefix="/graphql")
+    schema = build_schema(production=production, limits=limits, audit_writer=audit_writer)
+    app.state.schema = schema
+    graphiql = None if production else _graphiql_html()
+
+    @app.get("/graphql", include_in_schema=False)
+    async def graphql_get(request: Request) -> Response:
+        """GraphiQL outside production; queries only by POST."""
+        if graphiql is not None and "query" not in request.query_params:
+            return HTMLResponse(graphiql)
+        return JSONResponse(
+            {"detail": "GraphQL queries are accepted only by POST"}, status_code=405, headers={"Allow": "POST"}
+        )
+
+    app.add_api_route(
+        "/graphql",
+        graphql_endpoint(schema, graph_store, settings, principal_of),
+        methods=["POST"],
+        summary="GraphQL: one query or mutation per request",
+        tags=["graphql"],
+    )
+
+    from api.rest import rest_router
+
+    app.include_router(rest_router(app))
+
+    from api.segments.export import export_router
+
+    app.include_router(export_router(app))
 
     @app.get("/healthz", tags=["ops"])
     def healthz(request: Request) -> JSONResponse:

@@ -20,6 +20,7 @@ import numpy as np
 from pydantic import JsonValue
 
 from graph import GraphBatch, Identifier, IdentifierKind, IdentifierLink, Record, RecordKey, RecordKind
+from resolver.linking import LinkTable
 
 KINDS = ("email", "phone", "device", "account")
 EMAIL, PHONE, DEVICE, ACCOUNT = range(4)
@@ -287,10 +288,23 @@ def record_keys(data: Dataset) -> list[RecordKey]:
 def evidence_links(
     data: Dataset, keys: Sequence[RecordKey], identifiers: Sequence[Sequence[Identifier]]
 ) -> list[tuple[RecordKey, Identifier]]:
+    """The links as a list of (RecordKey, Identifier) pairs, `keys` indexed by record number."""
     return [
         (keys[r], identifiers[k][c])
         for r, k, c in zip(data.link_record.tolist(), data.link_kind.tolist(), data.link_code.tolist(), strict=True)
     ]
+
+
+def link_table(data: Dataset, identifiers: Sequence[Sequence[Identifier]]) -> tuple[list[RecordKey], LinkTable]:
+    """The records in key order (as a store reads them) and the links as a LinkTable over them: the node
+    numbers of both ends of each link, the way a graph store holds them."""
+    keys = record_keys(data)
+    order = sorted(range(data.records), key=keys.__getitem__)
+    position = np.empty(data.records, dtype=np.int64)
+    position[order] = np.arange(data.records)
+    records = [keys[i] for i in order]
+    flat = [identifier for per_kind in identifiers for identifier in per_kind]
+    return records, LinkTable(records, flat, position[data.link_record], data.global_codes())
 
 
 _EPOCH = date(2015, 1, 1)

@@ -1,5 +1,6 @@
 """The property-graph model, the GraphStore port and its backends. Imports nothing of the project."""
 
+from graph.audit import AuditEntry
 from graph.errors import (
     GraphStoreError,
     RecordKindConflictError,
@@ -9,6 +10,7 @@ from graph.errors import (
     UnknownRecordError,
     UnsupportedStoreURLError,
 )
+from graph.link_columns import LinkColumns
 from graph.model import (
     ORGANIZATION_KINDS,
     PERSON_KINDS,
@@ -35,6 +37,7 @@ from graph.model import (
     RelationKey,
     RelType,
     Resolution,
+    SharedIdentifier,
     entity_kind_of,
 )
 from graph.store import DEFAULT_STORE_URL, GraphStore, open_store
@@ -45,6 +48,7 @@ __all__ = [
     "PERSON_KINDS",
     "RECORD_RELATIONS",
     "RESOLVED_KINDS",
+    "AuditEntry",
     "Checkpoint",
     "Direction",
     "Entity",
@@ -57,6 +61,7 @@ __all__ = [
     "Identifier",
     "IdentifierKind",
     "IdentifierLink",
+    "LinkColumns",
     "Neighbour",
     "Override",
     "OverrideKind",
@@ -72,6 +77,7 @@ __all__ = [
     "Resolution",
     "ResolutionError",
     "SchemaVersionError",
+    "SharedIdentifier",
     "UnknownRecordError",
     "UnsupportedStoreURLError",
     "entity_kind_of",

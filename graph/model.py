@@ -303,6 +303,14 @@ class RelationKey(NamedTuple):
     end: RecordKey
 
 
+class SharedIdentifier(NamedTuple):
+    """An identifier held by records of several entities: how many, and the first of their IDs in ID order."""
+
+    identifier: Identifier
+    entity_count: int
+    entity_ids: tuple[str, ...]
+
+
 class Resolution(BaseModel):
     """What one resolver run writes, in one transaction.
 

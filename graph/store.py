@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+from graph.audit import AuditEntry
+from graph.erasure import ErasureRequest, Suppressor
 from graph.errors import UnsupportedStoreURLError
+from graph.link_columns import LinkColumns
 from graph.model import (
     Direction,
     Entity,
@@ -13,6 +17,7 @@ from graph.model import (
     GraphBatch,
     HistoryEvent,
     Identifier,
+    IdentifierKind,
     Neighbour,
     Override,
     Properties,
@@ -22,7 +27,9 @@ from graph.model import (
     Relation,
     RelType,
     Resolution,
+    SharedIdentifier,
 )
+from graph.segments.ast import Segment
 
 DEFAULT_STORE_URL = "sqlite:///./idgraph.db"
 
@@ -71,8 +78,30 @@ class GraphStore(Protocol):
         """Every (record, identifier) link of records of the given kinds, ordered by record key."""
         ...
 
+    def link_columns(
+        self, kinds: Collection[RecordKind], identifier_kinds: Collection[IdentifierKind] | None = None
+    ) -> LinkColumns:
+        """Every record of the given kinds (in key order) and its links to identifiers of `identifier_kinds`
+        (None: of every kind), as integer columns: the bulk read of a batch resolve, one snapshot."""
+        ...
+
     def neighbours(self, key: RecordKey, rel: RelType, direction: Direction = Direction.OUT) -> list[Neighbour]:
         """Records joined to `key` by relationships of type `rel`, sorted by key."""
+        ...
+
+    def neighbours_of(
+        self, keys: Sequence[RecordKey], rel: RelType, direction: Direction = Direction.OUT
+    ) -> dict[RecordKey, list[Neighbour]]:
+        """`neighbours` of many records in one call: keys without any are absent; each list sorted by key."""
+        ...
+
+    def search_organizations(self, text: str, *, after: str | None = None, limit: int = 100) -> list[str]:
+        """IDs of Organizations with a Company record whose name or a domain contains `text` (case-insensitive),
+        after `after` (None: from the start), at most `limit`, ordered by ID."""
+        ...
+
+    def count_organizations(self, text: str) -> int:
+        """The number of Organizations `search_organizations(text)` finds in all."""
         ...
 
     def entity_ids_of(self, keys: Sequence[RecordKey]) -> dict[RecordKey, str]:
@@ -93,6 +122,73 @@ class GraphStore(Protocol):
 
     def history(self, entity_id: str) -> list[HistoryEvent]:
         """The merges, splits and creation of an entity (and of the IDs merged into it), oldest first."""
+        ...
+
+    def events_of(
+        self,
+        actors: Sequence[RecordKey],
+        *,
+        types: Collection[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+        before: tuple[str, RecordKey] | None = None,
+    ) -> list[tuple[RecordKey, Record]]:
+        """(actor record, event record) for the events PERFORMED by `actors`, newest first.
+
+        Ordered by (timestamp, event key) descending, the timestamp compared as UTC instants (see
+        `graph.events.time_key`). `types` (empty: all) and `since` (inclusive) / `until` (exclusive) filter;
+        `before` = (an event's timestamp, its key) pages: only events strictly older in that order. Events
+        without a readable timestamp are left out.
+        """
+        ...
+
+    def segment_members(
+        self,
+        segment: Segment,
+        *,
+        after: str | None = None,
+        limit: int = 100,
+        among: Sequence[str] | None = None,
+        now: datetime | None = None,
+    ) -> list[str]:
+        """IDs of the profiles a prepared segment (see graph.segments.prepare) selects, in ID order after `after`.
+
+        `among` restricts the candidates (e.g. to learn which of some profiles are members); `now` anchors
+        `window_days` (default: the current time). SegmentError if the segment still holds `in_segment`.
+        """
+        ...
+
+    def segment_count(self, segment: Segment, *, now: datetime | None = None) -> int:
+        """The number of profiles a prepared segment selects."""
+        ...
+
+    def get_entities(self, ids: Sequence[str]) -> dict[str, Entity]:
+        """Entities by ID or alias, keyed by the ID asked for (an alias maps to its survivor); unknown IDs absent."""
+        ...
+
+    def entity_page(self, kind: EntityKind, *, after: str | None = None, limit: int = 100) -> list[Entity]:
+        """Up to `limit` entities of one kind with IDs after `after` (None: from the start), ordered by ID."""
+        ...
+
+    def count_entities(self, kind: EntityKind) -> int:
+        """The number of entities of one kind."""
+        ...
+
+    def shared_identifiers(
+        self,
+        kind: IdentifierKind,
+        *,
+        min_entities: int,
+        entity_kind: EntityKind = EntityKind.PROFILE,
+        limit: int = 100,
+        ids_per_identifier: int = 100,
+    ) -> list[SharedIdentifier]:
+        """Identifiers of one kind held by records of at least `min_entities` distinct entities of `entity_kind`.
+
+        Most shared first (then by value, system); at most `limit` of them, each with its entity count and the
+        first `ids_per_identifier` entity IDs in ID order.
+        """
         ...
 
     # -- overrides and documents ----------------------------------------------------------------------
@@ -122,6 +218,51 @@ class GraphStore(Protocol):
 
     def records_by_blocking_key(self, keys: Sequence[str]) -> dict[str, list[RecordKey]]:
         """The records indexed under each blocking key (keys without records are absent), sorted."""
+        ...
+
+    def delete_document(self, name: str) -> bool:
+        """Remove a named document; whether there was one."""
+        ...
+
+    def document_names(self, prefix: str) -> list[str]:
+        """Names of the stored documents that start with `prefix`, sorted (e.g. every API key)."""
+        ...
+
+    # -- audit log (append-only) ------------------------------------------------------------------------
+    def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]:
+        """Append entries in one transaction, numbering them in order after every earlier one; their `seq`s.
+
+        Entries are never changed or removed: the port has no call for it.
+        """
+        ...
+
+    def audit_entries(
+        self, *, since: datetime | None = None, before: int | None = None, limit: int = 100
+    ) -> list[AuditEntry]:
+        """Audit entries newest first: at or after `since`, with `seq` below `before`, at most `limit`."""
+        ...
+
+    # -- erasure and the suppression list (graph.erasure) -----------------------------------------------
+    def erase_entity(self, entity_id: str, *, suppress: Suppressor, at: datetime) -> ErasureRequest | None:
+        """Forget the entity with this ID (or alias) in one transaction; None when there is no such entity.
+
+        Deletes its member records, the events they performed, the identifiers no remaining record holds, the
+        records' links, relationships (SAME_AS included), blocking keys and overrides, and the entity with its
+        aliases and history. Adds `suppress(x)` of each deleted identifier and member record key to the
+        suppression list, and stores the returned request (no values in it) under the entity's ID and aliases.
+        """
+        ...
+
+    def erasure_request(self, entity_id: str) -> ErasureRequest | None:
+        """The erasure request stored under an entity ID or one of its former aliases."""
+        ...
+
+    def suppressed(self, hashes: Collection[str]) -> set[str]:
+        """The entries among `hashes` that are on the suppression list."""
+        ...
+
+    def iter_suppressed(self) -> Iterator[str]:
+        """Every entry of the suppression list (for bulk loads that check each row)."""
         ...
 
     def get_checkpoint(self, name: str) -> str | None:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+import gc
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
+import numpy as np
 from pydantic import BaseModel, JsonValue
 
 from graph import (
@@ -14,6 +17,7 @@ from graph import (
     GraphStore,
     IdentifierKind,
     OverrideKind,
+    Properties,
     Record,
     RecordKey,
     Relation,
@@ -21,11 +25,13 @@ from graph import (
     RelType,
     Resolution,
 )
-from resolver.golden import golden_traits
-from resolver.linking import Evidence, FuzzyEdge, Partition, partition
-from resolver.matching import match
+from resolver.fuzzy import PersonFeatures
+from resolver.golden import golden_traits_of
+from resolver.linking import Evidence, FuzzyEdge, LinkTable, Partition, partition
+from resolver.matching import Matching, match, match_persons
 from resolver.rules import Rules
 from resolver.stable_ids import ID_PREFIX, Assignment, assign_ids
+from resolver.trusted import trusted
 
 # Identifier kinds that can link records of each entity kind.
 LINKING_KINDS: dict[EntityKind, frozenset[IdentifierKind]] = {
@@ -62,15 +68,19 @@ class ResolveSummary(BaseModel):
     organizations: EntitySummary
 
 
-def record_age(records: dict[RecordKey, Record]) -> Callable[[RecordKey], str]:
+def record_age(records: Mapping[RecordKey, Record]) -> Callable[[RecordKey], str]:
     """How old a record is for stable IDs: the source's creation time when it has one."""
 
     def age(key: RecordKey) -> str:
         record = records.get(key)
-        created = record.properties.get("created_at") if record is not None else None
-        return str(created) if created else "~"  # records without a date count as the youngest
+        return _age(record.properties if record is not None else None)
 
     return age
+
+
+def _age(properties: Properties | None) -> str:
+    created = properties.get("created_at") if properties is not None else None
+    return str(created) if created else "~"  # records without a date count as the youngest
 
 
 def changed_entities(
@@ -81,17 +91,66 @@ def changed_entities(
     rules: Rules,
 ) -> list[Entity]:
     """The assigned groups as entities with their golden traits, leaving out those stored unchanged."""
+    return _changed(
+        assignment,
+        kind,
+        {key: records[key].properties for g in assignment.groups for key in g.members},
+        previous,
+        rules,
+    )
+
+
+def _changed(
+    assignment: Assignment,
+    kind: EntityKind,
+    properties: Mapping[RecordKey, Properties],
+    previous: Mapping[str, Entity],
+    rules: Rules,
+) -> list[Entity]:
+    """`changed_entities` of records given as their properties by key."""
     entities = []
     for group in assignment.groups:
-        traits = golden_traits((records[key] for key in group.members), rules.survivorship)
-        entity = Entity(id=group.id, kind=kind, traits=traits, members=group.members, created_at=group.created_at)
+        traits = golden_traits_of([(key, properties[key]) for key in group.members], rules.survivorship)
+        entity = trusted(
+            Entity, id=group.id, kind=kind, traits=traits, members=group.members, created_at=group.created_at
+        )
         if previous.get(entity.id) != entity:
             entities.append(entity)
     return entities
 
 
+def _read(
+    store: GraphStore, entity_kind: EntityKind, rules: Rules, full: bool
+) -> tuple[dict[RecordKey, Properties], Matching]:
+    """Every record's properties by key, and the fuzzy evidence among them. Person records are read as a stream:
+    their features are taken on the way and the records themselves not kept."""
+    kinds = RESOLVED_KINDS[entity_kind]
+    if entity_kind is not EntityKind.PROFILE:
+        records = list(store.iter_records(kinds))
+        matching = match(store, entity_kind, records, rules, reestimate=full)
+        return {record.key: record.properties for record in records}, matching
+    properties: dict[RecordKey, Properties] = {}
+    features: list[PersonFeatures] = []
+    for record in store.iter_records(kinds):
+        properties[record.key] = record.properties
+        if (feature := PersonFeatures.from_record(record)) is not None:
+            features.append(feature)
+    return properties, match_persons(store, list(properties), features, rules, reestimate=full)
+
+
+def _links(
+    store: GraphStore, entity_kind: EntityKind, keys: list[RecordKey]
+) -> tuple[list[RecordKey], LinkTable]:
+    """The links of the kind's records by identifiers that can join them, read in bulk as a LinkTable, and the
+    records `keys` (the table's own list when it is the same, which spares the partition a look-up per link)."""
+    table = store.link_columns(RESOLVED_KINDS[entity_kind], LINKING_KINDS[entity_kind])
+    if table.records == keys:
+        keys = table.records
+    return keys, LinkTable(table.records, table.identifiers, np.asarray(table.record), np.asarray(table.identifier))
+
+
 def _same_as_changes(
-    store: GraphStore, keys: set[RecordKey], edges: Sequence[FuzzyEdge]
+    store: GraphStore, keys: Collection[RecordKey], edges: Sequence[FuzzyEdge]
 ) -> tuple[list[Relation], list[RelationKey]]:
     """SAME_AS links to upsert (new or re-scored) and to remove, among links between `keys`."""
     wanted = {(min(e.a, e.b), max(e.a, e.b)): {"score": round(e.score, 6), "rule": e.rule} for e in edges if e.a != e.b}
@@ -101,7 +160,7 @@ def _same_as_changes(
         if r.start in keys and r.end in keys
     }
     added = [
-        Relation(type=RelType.SAME_AS, start=a, end=b, properties=properties)
+        trusted(Relation, type=RelType.SAME_AS, start=a, end=b, properties=properties)
         for (a, b), properties in sorted(wanted.items())
         if stored.get((a, b)) != properties
     ]
@@ -113,14 +172,12 @@ def resolve_kind(
     store: GraphStore, entity_kind: EntityKind, rules: Rules, *, now: datetime, full: bool = False
 ) -> tuple[EntitySummary, Partition]:
     """Resolve every record of one entity kind and write what changed."""
-    records = {record.key: record for record in store.iter_records(RESOLVED_KINDS[entity_kind])}
-    linking = LINKING_KINDS[entity_kind]
-    links = [(k, i) for k, i in store.iter_links(RESOLVED_KINDS[entity_kind]) if i.kind in linking]
-    matching = match(store, entity_kind, list(records.values()), rules, reestimate=full)
+    records, matching = _read(store, entity_kind, rules, full)
+    keys, links = _links(store, entity_kind, list(records))
     fuzzy = matching.edges
     overrides = [o for o in store.overrides() if o.a in records and o.b in records]
     evidence = Evidence(
-        records=list(records),
+        records=keys,
         links=links,
         fuzzy=fuzzy,
         always=[(o.a, o.b) for o in overrides if o.kind is OverrideKind.ALWAYS_LINK],
@@ -129,6 +186,7 @@ def resolve_kind(
         conflicts=matching.conflicts,
     )
     result = partition(evidence, rules)
+    del evidence, keys, links, matching  # the largest inputs, not needed from here on
 
     previous_entities = {entity.id: entity for entity in store.iter_entities(entity_kind)}
     previous = {key: entity.id for entity in previous_entities.values() for key in entity.members}
@@ -138,11 +196,13 @@ def resolve_kind(
         {entity_id: entity.created_at for entity_id, entity in previous_entities.items()},
         prefix=ID_PREFIX[entity_kind],
         now=now,
-        age=record_age(records),
+        age=lambda key: _age(records.get(key)),
         cause="full resolve" if full else "resolve",
     )
-    entities = changed_entities(assignment, entity_kind, records, previous_entities, rules)
-    added, removed = _same_as_changes(store, set(records), fuzzy)
+    added, removed = _same_as_changes(store, records.keys(), fuzzy)
+    entities = _changed(assignment, entity_kind, records, previous_entities, rules)
+    record_count = len(records)
+    del records, previous_entities  # every record's properties: freed before the write serialises the entities
     store.write_resolution(
         Resolution(
             entities=tuple(entities),
@@ -161,7 +221,7 @@ def resolve_kind(
     if (store.get_document(review_name) or {}).get("items", []) != review:
         store.put_document(review_name, {"at": now.isoformat(), "items": review})
     summary = EntitySummary(
-        records=len(records),
+        records=record_count,
         entities=len(assignment.groups),
         created=assignment.created,
         merges=assignment.merges,
@@ -186,7 +246,21 @@ def resolve(store: GraphStore, rules: Rules | None = None, *, full: bool = False
     """
     rules = rules or Rules()
     now = datetime.now(UTC)
-    return ResolveSummary(
-        profiles=resolve_kind(store, EntityKind.PROFILE, rules, now=now, full=full)[0],
-        organizations=resolve_kind(store, EntityKind.ORGANIZATION, rules, now=now, full=full)[0],
-    )
+    with _collector_paused():
+        return ResolveSummary(
+            profiles=resolve_kind(store, EntityKind.PROFILE, rules, now=now, full=full)[0],
+            organizations=resolve_kind(store, EntityKind.ORGANIZATION, rules, now=now, full=full)[0],
+        )
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a run builds millions of objects that all live until its end: each full
+    collection would walk every one of them, again and again as they grow. Reference counting still frees memory."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

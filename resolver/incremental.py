@@ -19,6 +19,7 @@ from graph import (
     GraphStore,
     Identifier,
     OverrideKind,
+    Record,
     RecordKey,
     Relation,
     RelationKey,
@@ -62,6 +63,7 @@ class _Neighbourhood:
     holders: dict[Identifier, int] = field(default_factory=dict)
     same_as: dict[tuple[RecordKey, RecordKey], FuzzyEdge] = field(default_factory=dict)
     entities: dict[str, Entity] = field(default_factory=dict)
+    found: dict[RecordKey, Record] = field(default_factory=dict)  # the records themselves
 
 
 def _still_joining(store: GraphStore, holders: list[RecordKey], limit: int) -> bool:
@@ -86,6 +88,12 @@ def _gather(
     the evidence among them."""
     linking = LINKING_KINDS[kind]
     hood = _Neighbourhood()
+    # always_link pairs join records as evidence does, so the partner of a record belongs in its neighbourhood.
+    partners: dict[RecordKey, set[RecordKey]] = {}
+    for override in store.overrides():
+        if override.kind is OverrideKind.ALWAYS_LINK:
+            partners.setdefault(override.a, set()).add(override.b)
+            partners.setdefault(override.b, set()).add(override.a)
     frontier = sorted({start} | seeds)
     first = True
     while frontier:
@@ -112,6 +120,7 @@ def _gather(
             for pair, edge in same_as_of(store, key).items():
                 hood.same_as[pair] = edge
                 following.update(pair)
+            following.update(partners.get(key, ()))
         entity_ids = store.entity_ids_of(frontier)
         for entity_id in set(entity_ids.values()) - hood.entities.keys():
             entity = store.get_entity(entity_id)
@@ -120,9 +129,9 @@ def _gather(
                 following.update(entity.members)
         first = False
         frontier = sorted(following - hood.records)
-    records = store.get_records(sorted(hood.records))
     allowed = RESOLVED_KINDS[kind]
-    hood.records = {key for key in hood.records if key in records and records[key].kind in allowed}
+    hood.found = {k: r for k, r in store.get_records(sorted(hood.records)).items() if r.kind in allowed}
+    hood.records = set(hood.found)
     return hood
 
 
@@ -160,7 +169,7 @@ def resolve_record(store: GraphStore, key: RecordKey, rules: Rules | None = None
         hood.same_as.pop(pair, None)
     hood.same_as.update({(e.a, e.b): e for e in update.added})
     always, never = _overrides(store, hood.records)
-    records = store.get_records(sorted(hood.records))
+    records = {key: hood.found[key] for key in sorted(hood.records)}
     members = list(records.values())
     evidence = Evidence(
         records=sorted(hood.records),

@@ -77,10 +77,10 @@ def person_features(records: Sequence[Record]) -> list[PersonFeatures]:
     return [f for record in records if (f := PersonFeatures.from_record(record)) is not None]
 
 
-def name_agreement(features: Sequence[PersonFeatures], rules: Rules) -> Agreement:
+def name_agreement(features: Sequence[PersonFeatures], rules: Rules, table: PersonTable | None = None) -> Agreement:
     """Pairs of records whose names are one person's (exact, nickname, close, initial); a record without a
-    name contradicts nobody. Vectorised over all the pairs asked at once."""
-    table = PersonTable(list(features))
+    name contradicts nobody. Vectorised over all the pairs asked at once. `table`: `PersonTable(features)`."""
+    table = table if table is not None else PersonTable(list(features))
     row = {f.key: i for i, f in enumerate(features)}
     agreeing = np.array([level_code(PersonField.NAME, level) for level in AGREEING_NAME_LEVELS], dtype=np.int8)
 
@@ -118,11 +118,18 @@ def stored_model(store: GraphStore) -> FSModel | None:
     return model
 
 
-def person_model(store: GraphStore, features: Sequence[PersonFeatures], rules: Rules, *, reestimate: bool) -> FSModel:
+def person_model(
+    store: GraphStore,
+    features: Sequence[PersonFeatures],
+    rules: Rules,
+    *,
+    reestimate: bool,
+    table: PersonTable | None = None,
+) -> FSModel:
     """The stored model, or one estimated from `features` (and stored) when there is none or asked to."""
     model = None if reestimate else stored_model(store)
     if model is None:
-        model = estimate_model(features, rules.fuzzy)
+        model = estimate_model(features, rules.fuzzy, table=table)
         text = model.model_dump_json()
         store.put_document(MODEL_DOCUMENT, model.model_dump(mode="json"))
         store.put_document(MODEL_VERSION_DOCUMENT, {"sha256": hashlib.sha256(text.encode()).hexdigest()})
@@ -175,13 +182,28 @@ def match(
             _index(store, company_matcher, records, {f.key: f for f in companies})
         edges = [FuzzyEdge(link.key_a, link.key_b, link.score, link.rule) for link in links]
         return Matching(edges, conflicts=company_conflicts(companies, rules))
-    features = person_features(records)
-    agree = name_agreement(features, rules)
+    return match_persons(
+        store, [record.key for record in records], person_features(records), rules, reestimate=reestimate
+    )
+
+
+def match_persons(
+    store: GraphStore, keys: Sequence[RecordKey], features: list[PersonFeatures], rules: Rules, *, reestimate: bool
+) -> Matching:
+    """`match` of person records given as all their keys and the features of those that have some."""
+    table = PersonTable(features)  # one table for the name test, the estimation and the links
+    agree = name_agreement(features, rules, table)
     if not rules.fuzzy.enabled or len(features) < 2:
         return Matching([], agree)
-    person_matcher = matcher(entity_kind, rules, person_model(store, features, rules, reestimate=reestimate))
-    links = person_matcher.links(features)
-    _index(store, person_matcher, records, {f.key: f for f in features})
+    model = person_model(store, features, rules, reestimate=reestimate, table=table)
+    blocks = [person_blocking_keys(f) for f in features]
+    links = fuzzy_links(features, model, rules.fuzzy, table=table, keys=blocks)
+    prefix = matcher(EntityKind.PROFILE, rules, model).prefix
+    index: dict[RecordKey, list[str]] = dict.fromkeys(keys, [])  # noqa: RUF024 - never mutated
+    for f, held in zip(features, blocks, strict=True):
+        index[f.key] = [prefix + block for block in held]
+    del blocks
+    store.set_blocking_keys(index)
     return Matching([FuzzyEdge(link.key_a, link.key_b, link.score, link.rule) for link in links], agree)
 
 

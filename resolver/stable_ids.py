@@ -8,12 +8,13 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NamedTuple
 
 from graph import EntityKind, HistoryAction, HistoryEvent, RecordKey
+from resolver.trusted import trusted
 
 
-@dataclass(frozen=True)
-class Assigned:
+class Assigned(NamedTuple):
     """One group of records and the entity ID it resolves to."""
 
     id: str
@@ -39,6 +40,17 @@ def derived_id(prefix: str, members: Sequence[RecordKey], salt: int = 0) -> str:
     first = min(members)
     text = f"{first.source}\x1f{first.source_id}\x1f{salt}"
     return prefix + hashlib.blake2b(text.encode(), digest_size=8).hexdigest()
+
+
+def _event(
+    entity_id: str,
+    at: datetime,
+    action: HistoryAction,
+    cause: str,
+    records: tuple[RecordKey, ...] = (),
+    others: tuple[str, ...] = (),
+) -> HistoryEvent:
+    return trusted(HistoryEvent, entity_id=entity_id, at=at, action=action, cause=cause, records=records, others=others)
 
 
 ID_PREFIX = {EntityKind.PROFILE: "p-", EntityKind.ORGANIZATION: "o-"}
@@ -76,12 +88,12 @@ def assign_ids(
     live = set(created_at)
     for entity_id in sorted(live - members_of.keys()):
         result.retired.append(entity_id)
-        result.history.append(HistoryEvent(entity_id=entity_id, at=now, action=HistoryAction.RETIRED, cause=cause))
+        result.history.append(_event(entity_id, now, HistoryAction.RETIRED, cause))
 
     ids: list[str] = []
     for n, group in enumerate(groups):
         members = tuple(sorted(group))
-        claims = sorted(granted.get(n, ()), key=lambda i: (created_at.get(i, now), i))
+        claims = sorted(granted[n], key=lambda i: (created_at.get(i, now), i)) if n in granted else ()
         if claims:
             survivor, *merged = claims
             if merged:
@@ -90,14 +102,7 @@ def assign_ids(
                 result.retired += merged
                 merged_records = tuple(k for i in merged for k in members_of[i])
                 result.history.append(
-                    HistoryEvent(
-                        entity_id=survivor,
-                        at=now,
-                        action=HistoryAction.MERGED,
-                        cause=cause,
-                        records=tuple(sorted(merged_records)),
-                        others=tuple(merged),
-                    )
+                    _event(survivor, now, HistoryAction.MERGED, cause, tuple(sorted(merged_records)), tuple(merged))
                 )
             result.groups.append(Assigned(survivor, members, created_at.get(survivor, now)))
             ids.append(survivor)
@@ -108,9 +113,7 @@ def assign_ids(
         live.add(new_id)
         result.created += 1
         result.groups.append(Assigned(new_id, members, now))
-        result.history.append(
-            HistoryEvent(entity_id=new_id, at=now, action=HistoryAction.CREATED, cause=cause, records=members)
-        )
+        result.history.append(_event(new_id, now, HistoryAction.CREATED, cause, members))
         ids.append(new_id)
 
     # Splits: previous entities whose records now sit in several groups.
@@ -122,13 +125,13 @@ def assign_ids(
         # The ID now holding the entity's oldest record: the entity itself, or what it was merged into.
         home = ids[group_of[min(keys, key=lambda k: (age(k), k))]]
         result.history.append(
-            HistoryEvent(
-                entity_id=home,
-                at=now,
-                action=HistoryAction.SPLIT,
-                cause=cause,
-                records=tuple(sorted(k for k in keys if ids[group_of[k]] != home)),
-                others=tuple(sorted(destinations - {home})),
+            _event(
+                home,
+                now,
+                HistoryAction.SPLIT,
+                cause,
+                tuple(sorted(k for k in keys if ids[group_of[k]] != home)),
+                tuple(sorted(destinations - {home})),
             )
         )
     return result

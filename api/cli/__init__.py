@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from api.cli.audit import audit
 from api.cli.demo import demo_data
 from api.cli.keys import keys_app
 from api.cli.load import load
@@ -24,5 +25,6 @@ app.add_typer(export_app, name="export")
 app.command()(serve)
 app.command(name="demo-data")(demo_data)
 app.add_typer(keys_app, name="keys")
+app.command()(audit)
 
 __all__ = ["app"]

@@ -7,9 +7,15 @@ from typing import Annotated
 
 import typer
 
-from api.cli.common import StoreOption, fail, opened_store, out
+from api.cli.common import StoreOption, fail, opened_store, out, settings_for
+from api.ingest.suppression import load_check
+from api.security.audit import audit_cli
+from api.security.keys import create_key, write_key_file
+from api.security.scopes import Scope
 from graph import RecordKind
 from loaders import LoadError, LoadOptions, Quarantine, load_sources, read_config
+
+ADMIN_KEY_FILE = "admin.key"  # in the demo-data folder, mode 0600
 
 
 def demo_data(
@@ -37,13 +43,17 @@ def demo_data(
     with opened_store(store) as graph_store:
         if any(graph_store.counts()[kind.value] for kind in RecordKind):
             out.print("the store already holds records: not loading the demo data", highlight=False)
+            if (out_dir / ADMIN_KEY_FILE).exists():
+                out.print(f"the demo admin API key is in {out_dir / ADMIN_KEY_FILE}", highlight=False)
             return
         from resolver import resolve
 
         try:
             config = read_config(out_dir / "sources.toml")
             quarantine = Quarantine(out_dir / "quarantine.jsonl")
-            report = load_sources(graph_store, config, LoadOptions.of(config, quarantine=quarantine))
+            suppressed = load_check(settings_for(store), graph_store)  # erased people stay erased
+            options = LoadOptions.of(config, quarantine=quarantine, is_suppressed=suppressed)
+            report = load_sources(graph_store, config, options)
             quarantine.close()
         except LoadError as exc:
             raise fail(str(exc)) from None
@@ -60,3 +70,12 @@ def demo_data(
             f" {summary_profiles.organizations.entities:,} organizations",
             highlight=False,
         )
+        # A new user needs a key to call the API: the first start makes an admin key and keeps it for them.
+        token = create_key(graph_store, "demo admin (idgraph demo-data)", frozenset({Scope.ADMIN}))
+        write_key_file(out_dir / ADMIN_KEY_FILE, token)
+        audit_cli(graph_store, "key.create", token.split("_")[1], scopes=[Scope.ADMIN.value])
+        out.print(
+            f"created an admin API key, saved in {out_dir / ADMIN_KEY_FILE} (readable by you only); send it as:",
+            highlight=False,
+        )
+        print(f"  Authorization: Bearer {token}", flush=True)  # plain print: a wrapped key could not be copied

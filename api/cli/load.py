@@ -14,6 +14,7 @@ from rich.table import Table
 from rich.text import Text
 
 from api.cli.common import StoreOption, err, fail, opened_store, out, settings_for
+from api.ingest.suppression import load_check
 from loaders import (
     LoadConfig,
     LoadError,
@@ -127,10 +128,15 @@ def load(
     sink = Quarantine(quarantine)
     result = LoadReport()
     with opened_store(store) as graph_store, _progress() as progress:
+        # Rows of erased people (the suppression list) are counted as suppressed, not loaded again.
+        suppressed = load_check(settings_for(store), graph_store)
         for one_source, path in files:
             task = progress.add_task(f"{one_source.name}: {path.name}", total=None)
             options = LoadOptions.of(
-                load_config, quarantine=sink, on_progress=lambda n, t=task: progress.update(t, completed=n)
+                load_config,
+                quarantine=sink,
+                on_progress=lambda n, t=task: progress.update(t, completed=n),
+                is_suppressed=suppressed,
             )
             if batch_size:
                 options.batch_size = batch_size

@@ -1,31 +1,66 @@
 """The GraphQL schema (strawberry): one module per type area."""
 
+from __future__ import annotations
+
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import strawberry
-from strawberry.extensions import DisableIntrospection, MaskErrors, ParserCache, SchemaExtension, ValidationCache
+from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
-from api.schema.errors import is_internal
+from api.schema.audit_log import AuditQuery
+from api.schema.errors import PrivateErrorsSchema, is_internal
+from api.schema.explain import ExplainQuery
+from api.schema.mutations import INGEST_MUTATIONS, INGEST_QUERIES
+from api.schema.organizations import OrganizationQuery
 from api.schema.query import ProfileQuery
+from api.schema.risk import RiskQuery
+from api.schema.segments import SegmentMutation, SegmentQuery
+
+if TYPE_CHECKING:
+    from api.security.audit import AuditWriter
+    from api.security.limits import Limits
 
 # One root type per area module; each area adds its class here.
-QUERIES: tuple[type, ...] = (ProfileQuery,)
-MUTATIONS: tuple[type, ...] = ()
+QUERIES: tuple[type, ...] = (
+    ProfileQuery,
+    RiskQuery,
+    ExplainQuery,
+    OrganizationQuery,
+    AuditQuery,
+    *INGEST_QUERIES,
+    SegmentQuery,
+)
+MUTATIONS: tuple[type, ...] = (*INGEST_MUTATIONS, SegmentMutation)
 
 
-def build_schema(*, production: bool = False) -> strawberry.Schema:
-    """The schema; in production introspection is off and unexpected errors are masked."""
-    # Factories: a fresh extension per request; the parse and validation caches are shared at module level.
-    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [
-        lambda: ParserCache(maxsize=1024),
-        lambda: ValidationCache(maxsize=1024),
-    ]
+def build_schema(
+    *,
+    production: bool = False,
+    limits: Limits | None = None,
+    audit_writer: AuditWriter | None = None,
+) -> strawberry.Schema:
+    """The schema with its request guard (cached validated documents, query limits, the `profiles:read` check)
+    and audit trail; in production introspection is off and unexpected errors are masked."""
+    # Imported here: the security modules import parts of this package (errors, pagination).
+    from api.security.audit import AuditTrail
+    from api.security.guard import DocumentCache, RequestGuard
+    from api.security.limits import Limits
+
+    cache = DocumentCache(limits or Limits(), production=production)
+    # Factories: a fresh extension per request; the document cache is shared by the schema's requests.
+    extensions: list[type[SchemaExtension] | Callable[[], SchemaExtension]] = [lambda: RequestGuard(cache)]
+    if audit_writer is not None:
+        writer = audit_writer
+        extensions.append(lambda: AuditTrail(writer))
     if production:
-        extensions += [DisableIntrospection, lambda: MaskErrors(should_mask_error=is_internal)]
+        extensions.append(lambda: MaskErrors(should_mask_error=is_internal))
     query = merge_types("Query", QUERIES)
     mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
-    return strawberry.Schema(query=query, mutation=mutation, extensions=extensions)
+    config = StrawberryConfig(disable_field_suggestions=production)  # suggestions would reveal the schema
+    return PrivateErrorsSchema(query=query, mutation=mutation, extensions=extensions, config=config)
 
 
 __all__ = ["build_schema"]

@@ -1,23 +1,50 @@
-"""Root queries: profiles by ID or by any identifier."""
+"""Root queries of profiles: one by ID or by any identifier, and pages of all profiles."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 import strawberry
+from starlette.concurrency import run_in_threadpool
 
 from api.schema.context import Info
 from api.schema.errors import InputError
-from api.schema.types import Profile
+from api.schema.pagination import connection, decode_cursor, page_size
+from api.schema.segments import SegmentInput, definition_of, segment_page
+from api.schema.types import Profile, ProfileConnection
+from api.security.permissions import requires
+from api.security.scopes import Scope
+from api.segments import saved
 from graph import PERSON_KINDS, EntityKind, Identifier, IdentifierKind
+from graph.segments import Segment, SegmentError
 from loaders import normalise_identifier
+
+
+def _after_id(after: str | None) -> str | None:
+    value = decode_cursor(after)
+    if value is not None and not isinstance(value, str):
+        raise InputError("argument 'after' is not a cursor this API returned")
+    return value
+
+
+async def _prepared_segment(info: Info, segment: SegmentInput) -> Segment:
+    """The validated segment with its saved segments inlined; bad definitions are errors naming `segment`."""
+    definition = definition_of(segment, "segment")
+    store, settings = info.context.store, info.context.settings
+    try:
+        return await run_in_threadpool(lambda: saved.prepared(store, settings, definition))
+    except SegmentError as error:
+        raise InputError(f"argument 'segment': {error}") from None
 
 
 @strawberry.type
 class ProfileQuery:
-    @strawberry.field(description="A profile by its ID; the ID of a merged-away profile gives its survivor.")
-    def profile(self, info: Info, id: strawberry.ID) -> Profile | None:
-        entity = info.context.store.get_entity(str(id))
+    @strawberry.field(
+        description="A profile by its ID; the ID of a merged-away profile gives its survivor.",
+        extensions=[requires(Scope.PROFILES_READ)],
+    )
+    async def profile(self, info: Info, id: strawberry.ID) -> Profile | None:
+        entity = await info.context.loaders.entity.load(str(id))
         if entity is None or entity.kind is not EntityKind.PROFILE:
             return None
         return Profile(entity=entity)
@@ -25,9 +52,10 @@ class ProfileQuery:
     @strawberry.field(
         description="The profile holding an identifier. The value is normalised as the loaders do (emails"
         " lower-cased, phones to E.164). When the identifier is shared by several profiles (it did not link"
-        " them), the one with the smallest ID is returned."
+        " them), the one with the smallest ID is returned.",
+        extensions=[requires(Scope.PROFILES_READ)],
     )
-    def profile_by_identifier(
+    async def profile_by_identifier(
         self,
         info: Info,
         kind: IdentifierKind,
@@ -40,15 +68,42 @@ class ProfileQuery:
             raise InputError(f"argument 'value': {exc}") from None
         if kind is IdentifierKind.ACCOUNT and not system:
             raise InputError("argument 'system' is required for ACCOUNT identifiers")
-        store = info.context.store
-        holders = store.records_with(
-            Identifier(kind, normalised, (system or "") if kind is IdentifierKind.ACCOUNT else "")
-        )
-        records = store.get_records(holders)
-        people = [key for key in holders if key in records and records[key].kind in PERSON_KINDS]
-        entity_ids = sorted(set(store.entity_ids_of(people).values()))
-        for entity_id in entity_ids:
-            entity = store.get_entity(entity_id)
+        identifier = Identifier(kind, normalised, (system or "") if kind is IdentifierKind.ACCOUNT else "")
+        store, loaders = info.context.store, info.context.loaders
+        holders = await run_in_threadpool(store.records_with, identifier)
+        records = await loaders.record.load_many(holders)
+        people = [r.key for r in records if r is not None and r.kind in PERSON_KINDS]
+        entity_ids = sorted({e for e in await loaders.entity_id.load_many(people) if e is not None})
+        for entity in await loaders.entity.load_many(entity_ids):
             if entity is not None:
                 return Profile(entity=entity)
         return None
+
+    @strawberry.field(
+        description="Profiles in ID order, a page at a time (cursor-based), with the total count: all of them, or"
+        " those a segment selects.",
+        extensions=[requires(Scope.PROFILES_READ)],
+    )
+    async def profiles(
+        self,
+        info: Info,
+        segment: Annotated[
+            SegmentInput | None, strawberry.argument(description="only the profiles this definition selects")
+        ] = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> ProfileConnection:
+        if segment is not None:
+            return await segment_page(info, await _prepared_segment(info, segment), first=first, after=after)
+        size = page_size(first)
+        after_id = _after_id(after)
+        store = info.context.store
+
+        def read() -> tuple[list[Profile], int]:
+            page = store.entity_page(EntityKind.PROFILE, after=after_id, limit=size + 1) if size else []
+            return [Profile(entity=e) for e in page], store.count_entities(EntityKind.PROFILE)
+
+        profiles, total = await run_in_threadpool(read)
+        for profile in profiles:  # later fields of the same request (profile(id: ...)) reuse them
+            info.context.loaders.entity.prime(profile.entity.id, profile.entity)
+        return connection(profiles, first=size, total=total, cursor_of=lambda p: p.entity.id)

@@ -26,6 +26,9 @@ PII_PROPERTIES = frozenset(
         "postcode",
         "state",
         "birth_date",
+        # The values of DEVICE and ACCOUNT identifiers (masked below) must not show through traits either.
+        "device_id",
+        "account_id",
     }
 )
 # Identifier kinds whose values are personal data (devices and accounts are pseudonymous but still link a person).

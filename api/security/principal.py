@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from api.security.audit_context import note_pii_read
 from api.security.scopes import Scope
 
 
@@ -18,4 +19,9 @@ class Principal:
 
     @property
     def sees_pii(self) -> bool:
-        return self.allows(Scope.PII_READ)
+        """Whether PII comes back unmasked. Asked by every PII-returning field, so a yes marks the request as a
+        PII read for the audit log (see api.security.audit)."""
+        allowed = self.allows(Scope.PII_READ)
+        if allowed:
+            note_pii_read()
+        return allowed

@@ -33,6 +33,12 @@ class Bookkeeping(StrEnum):
     # (:Record)-[:IN_BLOCK]->(:BlockingKey {key}): the fuzzy-matching blocking index
     BLOCKING_KEY = "BlockingKey"
     IN_BLOCK = "IN_BLOCK"
+    # Erasure (graph.neo4j.erasure): (:Suppression {hash, added_at}), keyed hashes of erased identifiers and
+    # records; (:ErasureRequest {id, request}), the trace of one erasure under each of the entity's IDs
+    SUPPRESSION = "Suppression"
+    ERASURE_REQUEST = "ErasureRequest"
+    # (:AuditEntry {seq, at, actor, actor_name, action, target, detail}): the audit log (graph.neo4j.audit)
+    AUDIT_ENTRY = "AuditEntry"
 
 
 RECORD = Bookkeeping.RECORD.value
@@ -93,7 +99,16 @@ RETURN k.source AS source, k.source_id AS source_id, labels(r) AS labels
 
 
 def merge_records(kind: RecordKind) -> str:
-    """Upsert records of one kind, replacing their properties ($rows: [{source, source_id, properties}])."""
+    """Upsert records of one kind, replacing their properties ($rows: [{source, source_id, properties}]).
+
+    Events replace their node's whole property map with `row.node` (key, properties and indexed facts).
+    """
+    if kind is RecordKind.EVENT:
+        return f"""
+UNWIND $rows AS row
+MERGE {_RECORD_BY_ROW}
+SET r:{token(kind)}, r = row.node
+"""
     return f"""
 UNWIND $rows AS row
 MERGE {_RECORD_BY_ROW}
@@ -183,11 +198,14 @@ RETURN e.id AS target, a.id AS alias
 
 
 def merge_entities(kind: EntityKind) -> str:
-    """Upsert entities of one kind, replacing traits and created_at ($rows: [{id, traits, created_at}])."""
+    """Upsert entities of one kind, replacing traits and created_at ($rows: [{id, traits, created_at, node}]).
+
+    `row.node` is the node's whole property map: id, traits, created_at and each trait value as `trait.<name>`.
+    """
     return f"""
 UNWIND $rows AS row
 MERGE (e:{token(kind)} {{id: row.id}})
-SET e.traits = row.traits, e.created_at = row.created_at
+SET e = row.node
 """
 
 
@@ -397,6 +415,13 @@ RETURN o.a_source AS a_source, o.a_id AS a_id, o.b_source AS b_source, o.b_id AS
 GET_DOCUMENT = f"""
 MATCH (d:{DOCUMENT} {{name: $name}})
 RETURN d.value AS value
+"""
+
+# Remove the document named $name; how many were removed (0 or 1).
+DELETE_DOCUMENT = f"""
+OPTIONAL MATCH (d:{DOCUMENT} {{name: $name}})
+DELETE d
+RETURN count(d) AS deleted
 """
 
 MERGE_DOCUMENT = f"""

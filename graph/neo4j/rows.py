@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from graph.errors import GraphStoreError
+from graph.events import event_node_facts
 from graph.model import (
     Entity,
     EntityKind,
@@ -31,6 +32,7 @@ from graph.model import (
     RelationKey,
     RelType,
 )
+from graph.segments.fields import node_traits
 
 Row = dict[str, Any]
 ResultRow = Mapping[str, Any]
@@ -141,7 +143,12 @@ def record_rows(records: Iterable[Record]) -> dict[RecordKind, list[Row]]:
     last = {record.key: record for record in records}
     rows: dict[RecordKind, list[Row]] = {}
     for record in last.values():
-        rows.setdefault(record.kind, []).append(key_row(record.key) | {"properties": encode_json(record.properties)})
+        row = key_row(record.key) | {"properties": encode_json(record.properties)}
+        if record.kind is RecordKind.EVENT:
+            # An Event node's whole property map: its key, properties and the indexed facts (graph.events).
+            facts = {name: value for name, value in event_node_facts(record.properties).items() if value is not None}
+            row["node"] = facts | row
+        rows.setdefault(record.kind, []).append(row)
     return rows
 
 
@@ -236,9 +243,14 @@ def entity_rows(entities: Iterable[Entity]) -> dict[EntityKind, list[Row]]:
     """Parameter rows per entity kind (members travel separately, see `member_rows`)."""
     rows: dict[EntityKind, list[Row]] = {}
     for entity in entities:
-        rows.setdefault(entity.kind, []).append(
-            {"id": entity.id, "traits": encode_json(entity.traits), "created_at": encode_datetime(entity.created_at)}
-        )
+        row: Row = {
+            "id": entity.id,
+            "traits": encode_json(entity.traits),
+            "created_at": encode_datetime(entity.created_at),
+        }
+        # The node's whole property map: also each trait's value as `trait.<name>`, for segment conditions.
+        row["node"] = node_traits(entity.traits) | row
+        rows.setdefault(entity.kind, []).append(row)
     return rows
 
 

@@ -8,12 +8,15 @@ Constraints (all available in Neo4j 5 Community; each one also creates the index
 - `Override` unique on its pair `(a_source, a_id, b_source, b_id)`; `Document` and `IdgraphCounter` on `name`.
 - `BlockingKey` unique on `key`.
 
-Indexes: `(:HistoryEvent)` on `entity_id` (history is appended, so it has no natural key to constrain).
+Indexes: `(:HistoryEvent)` on `entity_id` (history is appended, so it has no natural key to constrain);
+`(:Event)` on `(type, at)` and on `at` (events of a type in a time window, for segments).
 
 The `IdgraphSchema {name: "graph"}` node holds the schema version, so an older idgraph refuses a store
 that a newer one has changed. Versions: 1 records, identifiers, entities, aliases, checkpoints; 2 adds
 history events, overrides and documents; 3 adds the blocking index (`BlockingKey` nodes and `IN_BLOCK`
-relationships). Each version only adds labels, so an older store moves to the latest unchanged.
+relationships); 4 puts the indexed facts of graph.events on Event nodes and each trait value on entity nodes as
+`trait.<name>` (both backfilled on opening an older store). Versions 1-3 only add labels, so an older store
+moves to them unchanged.
 """
 
 from __future__ import annotations
@@ -21,11 +24,15 @@ from __future__ import annotations
 from neo4j import ManagedTransaction
 
 from graph.errors import SchemaVersionError
-from graph.model import EntityKind, IdentifierKind
+from graph.model import EntityKind, IdentifierKind, RecordKind
 from graph.neo4j import cypher
+from graph.neo4j.erasure import constraint_statements as erasure_constraints
+from graph.neo4j.events import backfill_event_facts
+from graph.neo4j.segments import backfill_entity_traits
 from graph.neo4j.transactions import Transactions, fetch
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+EVENT_FACTS_VERSION = 4  # the version that put facts on Event nodes
 SCHEMA_NAME = "graph"
 AWAIT_INDEXES_SECONDS = 300
 
@@ -52,6 +59,8 @@ def constraint_statements() -> list[str]:
     statements.append(_unique("document_name", cypher.DOCUMENT, "name"))
     statements.append(_unique("counter_name", cypher.COUNTER, "name"))
     statements.append(_unique("blocking_key", cypher.BLOCKING_KEY, "key"))
+    statements.append(_unique("audit_seq", cypher.token(cypher.Bookkeeping.AUDIT_ENTRY), "seq"))
+    statements += erasure_constraints()  # the suppression list and erasure requests (graph.neo4j.erasure)
     return statements
 
 
@@ -62,7 +71,12 @@ def _index(name: str, label: str, *properties: str) -> str:
 
 def index_statements() -> list[str]:
     """Every `CREATE INDEX ... IF NOT EXISTS` statement of the store (besides the constraints' own indexes)."""
-    return [_index("history_entity", cypher.HISTORY_EVENT, "entity_id")]
+    event = cypher.token(RecordKind.EVENT)
+    return [
+        _index("history_entity", cypher.HISTORY_EVENT, "entity_id"),
+        _index("event_type_at", event, "type", "at"),
+        _index("event_at", event, "at"),
+    ]
 
 
 AWAIT_INDEXES = f"CALL db.awaitIndexes({AWAIT_INDEXES_SECONDS})"
@@ -77,13 +91,15 @@ def check_version(stored: int) -> None:
 
 
 def _claim_version(tx: ManagedTransaction) -> int:
+    """The stored schema version (a new store is created at the latest one), refused if newer than ours."""
     rows = fetch(tx, cypher.MERGE_SCHEMA_VERSION, name=SCHEMA_NAME, version=SCHEMA_VERSION)
     stored = int(rows[0]["version"])
     check_version(stored)
-    # Every version so far only adds labels, constraints and indexes (created before this runs): no data moves.
-    if stored < SCHEMA_VERSION:
-        tx.run(cypher.SET_SCHEMA_VERSION, {"name": SCHEMA_NAME, "version": SCHEMA_VERSION}).consume()
     return stored
+
+
+def _set_version(tx: ManagedTransaction) -> None:
+    tx.run(cypher.SET_SCHEMA_VERSION, {"name": SCHEMA_NAME, "version": SCHEMA_VERSION}).consume()
 
 
 def ensure_schema(transactions: Transactions) -> None:
@@ -93,4 +109,10 @@ def ensure_schema(transactions: Transactions) -> None:
     for statement in index_statements():
         transactions.run_schema("creating an index", statement)
     transactions.run_schema("waiting for indexes", AWAIT_INDEXES)
-    transactions.write("checking the schema version", _claim_version)
+    stored = transactions.write("checking the schema version", _claim_version)
+    if stored < EVENT_FACTS_VERSION:
+        # Before the version moves on, so that an interrupted backfill is redone on the next opening.
+        backfill_event_facts(transactions)
+        backfill_entity_traits(transactions)
+    if stored < SCHEMA_VERSION:
+        transactions.write("moving the schema version", _set_version)

@@ -14,12 +14,16 @@ transaction that first reads what it must check, then writes in `UNWIND $rows` b
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator, Mapping, Sequence
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
 import neo4j
 
+from graph.audit import AuditEntry
+from graph.erasure import ErasureRequest, Suppressor
 from graph.errors import RecordKindConflictError
+from graph.link_columns import LinkColumns, link_columns_of
 from graph.model import (
     RECORD_RELATIONS,
     Direction,
@@ -38,11 +42,17 @@ from graph.model import (
     Relation,
     RelType,
     Resolution,
+    SharedIdentifier,
 )
-from graph.neo4j import cypher, plans, rows
+from graph.neo4j import audit as neo4j_audit
+from graph.neo4j import b2b, cypher, plans, profiles, rows
+from graph.neo4j import erasure as neo4j_erasure
+from graph.neo4j import events as neo4j_events
+from graph.neo4j import segments as neo4j_segments
 from graph.neo4j.connection import connection_settings
 from graph.neo4j.schema import ensure_schema
 from graph.neo4j.transactions import Transactions, execute, fetch, wrapped_errors
+from graph.segments.ast import Segment
 
 if TYPE_CHECKING:
     from graph.store import GraphStore
@@ -242,6 +252,15 @@ class Neo4jGraphStore:
         keys = self._sorted_keys(kinds)
         return self._links_in_order(keys)
 
+    def link_columns(
+        self, kinds: Collection[RecordKind], identifier_kinds: Collection[IdentifierKind] | None = None
+    ) -> LinkColumns:
+        """Every record of the given kinds and its links to identifiers of `identifier_kinds`, as integer columns
+        (built from the paged link read: a snapshot per page, not one for the whole read)."""
+        keys = self._sorted_keys(kinds)
+        wanted = set(IdentifierKind if identifier_kinds is None else identifier_kinds)
+        return link_columns_of(keys, ((k, i) for k, i in self._links_in_order(keys) if i.kind in wanted))
+
     def _links_in_order(self, keys: list[RecordKey]) -> Iterator[tuple[RecordKey, Identifier]]:
         for chunk in rows.chunked(keys, READ_KEYS):
             found = self._transactions.read("reading links", partial(_identifiers, keys=chunk))
@@ -261,6 +280,28 @@ class Neo4jGraphStore:
             for row in found
         ]
         return sorted(neighbours, key=lambda neighbour: neighbour.record.key)
+
+    def neighbours_of(
+        self, keys: Sequence[RecordKey], rel: RelType, direction: Direction = Direction.OUT
+    ) -> dict[RecordKey, list[Neighbour]]:
+        """`neighbours` of many records in one call: keys without any are absent; each list sorted by key."""
+        if rel not in RECORD_RELATIONS:
+            raise ValueError(f"{rel} does not join records to records; read identifiers with identifiers_of")
+        found: dict[RecordKey, list[Neighbour]] = {}
+        for chunk in rows.chunked(list(dict.fromkeys(keys)), READ_KEYS):
+            work = partial(b2b.neighbours_of, keys=chunk, rel=rel, direction=direction)
+            found.update(self._transactions.read("reading neighbours", work))
+        return {key: sorted(items, key=lambda n: n.record.key) for key, items in found.items()}
+
+    def search_organizations(self, text: str, *, after: str | None = None, limit: int = 100) -> list[str]:
+        """IDs of Organizations with a Company record whose name or a domain contains `text` (case-insensitive)."""
+        work = partial(b2b.matching_organization_ids, text=text, after=after)
+        return self._transactions.read("searching organisations", work)[:limit]
+
+    def count_organizations(self, text: str) -> int:
+        """The number of Organizations `search_organizations(text)` finds in all."""
+        work = partial(b2b.matching_organization_ids, text=text, after=None)
+        return len(self._transactions.read("counting organisations", work))
 
     def entity_ids_of(self, keys: Sequence[RecordKey]) -> dict[RecordKey, str]:
         """The entity each record resolves to (unresolved records are absent)."""
@@ -325,7 +366,81 @@ class Neo4jGraphStore:
 
         return self._transactions.read("reading the history of an entity", work)
 
+    def get_entities(self, ids: Sequence[str]) -> dict[str, Entity]:
+        """Entities by ID or alias, keyed by the ID asked for (an alias maps to its survivor); unknown IDs absent."""
+        unique = list(dict.fromkeys(ids))
+        if not unique:
+            return {}
+        return self._transactions.read("reading entities", lambda tx: profiles.entities_by_id(tx, unique))
+
+    def entity_page(self, kind: EntityKind, *, after: str | None = None, limit: int = 100) -> list[Entity]:
+        """Up to `limit` entities of one kind with IDs after `after` (None: from the start), ordered by ID."""
+        return self._transactions.read(
+            "reading a page of entities", lambda tx: profiles.entity_page_of(tx, kind, after, limit)
+        )
+
+    def count_entities(self, kind: EntityKind) -> int:
+        """The number of entities of one kind."""
+        query = profiles.count_entities(kind)
+        found = self._transactions.read("counting entities", lambda tx: fetch(tx, query))
+        return int(found[0]["count"])
+
+    def shared_identifiers(
+        self,
+        kind: IdentifierKind,
+        *,
+        min_entities: int,
+        entity_kind: EntityKind = EntityKind.PROFILE,
+        limit: int = 100,
+        ids_per_identifier: int = 100,
+    ) -> list[SharedIdentifier]:
+        """Identifiers of one kind held by records of at least `min_entities` distinct entities of `entity_kind`."""
+        return self._transactions.read(
+            "reading shared identifiers",
+            lambda tx: profiles.shared_identifiers_of(
+                tx,
+                kind,
+                min_entities=min_entities,
+                entity_kind=entity_kind,
+                limit=limit,
+                ids_per_identifier=ids_per_identifier,
+            ),
+        )
+
     # -- overrides and documents -----------------------------------------------------------------------------
+
+    def events_of(
+        self,
+        actors: Sequence[RecordKey],
+        *,
+        types: Collection[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+        before: tuple[str, RecordKey] | None = None,
+    ) -> list[tuple[RecordKey, Record]]:
+        """See GraphStore.events_of."""
+        return neo4j_events.events_of(
+            self._transactions, actors, types=types, since=since, until=until, limit=limit, before=before
+        )
+
+    def segment_members(
+        self,
+        segment: Segment,
+        *,
+        after: str | None = None,
+        limit: int = 100,
+        among: Sequence[str] | None = None,
+        now: datetime | None = None,
+    ) -> list[str]:
+        """See GraphStore.segment_members."""
+        return neo4j_segments.segment_members(
+            self._transactions, segment, after=after, limit=limit, among=among, now=now
+        )
+
+    def segment_count(self, segment: Segment, *, now: datetime | None = None) -> int:
+        """See GraphStore.segment_count."""
+        return neo4j_segments.segment_count(self._transactions, segment, now=now)
 
     def put_override(self, override: Override) -> None:
         """Set the override of a pair of records (replacing the pair's earlier one)."""
@@ -390,6 +505,43 @@ class Neo4jGraphStore:
             return found
 
         return rows.records_by_block(self._transactions.read("reading blocking keys", work))
+
+    def delete_document(self, name: str) -> bool:
+        """Remove a named document; whether there was one."""
+        found = self._transactions.write("deleting a document", lambda tx: fetch(tx, cypher.DELETE_DOCUMENT, name=name))
+        return bool(found and found[0]["deleted"])
+
+    def document_names(self, prefix: str) -> list[str]:
+        """Names of the stored documents that start with `prefix`, sorted."""
+        return neo4j_audit.document_names(self._transactions, prefix)
+
+    # -- audit log ------------------------------------------------------------------------------------------
+
+    def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]:
+        """Append entries in one transaction, numbered by the store's audit sequence; their `seq`s."""
+        return neo4j_audit.append(self._transactions, entries) if entries else []
+
+    def audit_entries(
+        self, *, since: datetime | None = None, before: int | None = None, limit: int = 100
+    ) -> list[AuditEntry]:
+        """Audit entries newest first: at or after `since`, with `seq` below `before`, at most `limit`."""
+        return neo4j_audit.entries(self._transactions, since=since, before=before, limit=limit)
+
+    def erase_entity(self, entity_id: str, *, suppress: Suppressor, at: datetime) -> ErasureRequest | None:
+        """Forget an entity (by ID or alias) in one transaction (see graph.neo4j.erasure)."""
+        return neo4j_erasure.erase_entity(self._transactions, entity_id, suppress, at)
+
+    def erasure_request(self, entity_id: str) -> ErasureRequest | None:
+        """The erasure request stored under an entity ID or one of its former aliases."""
+        return neo4j_erasure.erasure_request(self._transactions, entity_id)
+
+    def suppressed(self, hashes: Collection[str]) -> set[str]:
+        """The entries among `hashes` that are on the suppression list."""
+        return neo4j_erasure.suppressed(self._transactions, hashes)
+
+    def iter_suppressed(self) -> Iterator[str]:
+        """Every entry of the suppression list."""
+        return neo4j_erasure.iter_suppressed(self._transactions)
 
     def get_checkpoint(self, name: str) -> str | None:
         """The position last committed for a named job, if any."""

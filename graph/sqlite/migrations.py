@@ -6,6 +6,7 @@ import sqlite3
 
 from graph.errors import SchemaVersionError
 from graph.model import EntityKind, IdentifierKind, RecordKind, RelType
+from graph.sqlite.b2b import COMPANY_SEARCH_MIGRATION
 
 
 def _check_in(column: str, values: list[str]) -> str:
@@ -114,8 +115,128 @@ CREATE TABLE blocking_keys (
 CREATE INDEX blocking_keys_by_record ON blocking_keys (record_id);
 """
 
+# The event index: one row per Event record with the facts that events_of and segment conditions filter on,
+# kept up to date by triggers, so that no writer needs to know it exists. `at` is the UTC timestamp as
+# 'YYYY-MM-DDTHH:MM:SS.mmmZ' (see graph.events.time_key), NULL when the timestamp is missing or unreadable.
+# `actor_id` is the record that PERFORMED the event (every event has exactly one).
+_EVENT_FACT_VALUES = """
+    json_extract(NEW.properties, '$.type'),
+    strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(NEW.properties, '$.timestamp')),
+    json_extract(NEW.properties, '$.amount'),
+    json_extract(NEW.properties, '$.channel')"""
+
+_V4 = f"""
+CREATE TABLE event_facts (
+    record_id  INTEGER PRIMARY KEY REFERENCES records (id) ON DELETE CASCADE,
+    actor_id   INTEGER REFERENCES records (id) ON DELETE SET NULL,
+    type       TEXT,
+    at         TEXT,
+    amount     REAL,
+    channel    TEXT
+);
+CREATE INDEX event_facts_by_actor ON event_facts (actor_id, at);
+CREATE INDEX event_facts_by_type ON event_facts (type, at, actor_id, amount);
+
+CREATE TRIGGER event_facts_on_insert AFTER INSERT ON records WHEN NEW.kind = 'Event'
+BEGIN
+    INSERT OR REPLACE INTO event_facts (record_id, actor_id, type, at, amount, channel) VALUES (
+        NEW.id,
+        (SELECT start_id FROM relations WHERE type = 'PERFORMED' AND end_id = NEW.id LIMIT 1),{_EVENT_FACT_VALUES});
+END;
+
+CREATE TRIGGER event_facts_on_update AFTER UPDATE OF properties ON records WHEN NEW.kind = 'Event'
+BEGIN
+    UPDATE event_facts SET (type, at, amount, channel) = ({_EVENT_FACT_VALUES}) WHERE record_id = NEW.id;
+END;
+
+CREATE TRIGGER event_facts_actor_on_insert AFTER INSERT ON relations WHEN NEW.type = 'PERFORMED'
+BEGIN
+    UPDATE event_facts SET actor_id = NEW.start_id WHERE record_id = NEW.end_id;
+END;
+
+CREATE TRIGGER event_facts_actor_on_delete AFTER DELETE ON relations WHEN OLD.type = 'PERFORMED'
+BEGIN
+    UPDATE event_facts SET actor_id = (
+        SELECT start_id FROM relations WHERE type = 'PERFORMED' AND end_id = OLD.end_id LIMIT 1
+    ) WHERE record_id = OLD.end_id;
+END;
+
+INSERT INTO event_facts (record_id, actor_id, type, at, amount, channel)
+SELECT
+    r.id,
+    (SELECT start_id FROM relations WHERE type = 'PERFORMED' AND end_id = r.id LIMIT 1),
+    json_extract(r.properties, '$.type'),
+    strftime('%Y-%m-%dT%H:%M:%fZ', json_extract(r.properties, '$.timestamp')),
+    json_extract(r.properties, '$.amount'),
+    json_extract(r.properties, '$.channel')
+FROM records r WHERE r.kind = 'Event';
+"""
+
+# The audit log: append-only (the triggers refuse any change or removal). `at` is ISO-8601 UTC with microseconds
+# (graph.audit.audit_time), so text order is time order; `detail` is a JSON object of IDs and counts, never PII.
+_V5 = """
+CREATE TABLE audit_log (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    at          TEXT NOT NULL,
+    actor       TEXT NOT NULL,
+    actor_name  TEXT NOT NULL,
+    action      TEXT NOT NULL,
+    target      TEXT NOT NULL,
+    detail      TEXT NOT NULL                  -- JSON object
+);
+CREATE INDEX audit_log_by_time ON audit_log (at);
+
+CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+
+CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only');
+END;
+"""
+
+# Erasure (graph/sqlite/erasure.py): the suppression list holds keyed hashes (HMAC-SHA256) only; an erasure
+# request is a JSON object of an entity ID, times and counts, found by the entity's ID and each of its aliases.
+_V6 = """
+CREATE TABLE suppressions (
+    hash      TEXT PRIMARY KEY,
+    added_at  TEXT NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE erasures (
+    id       TEXT PRIMARY KEY,
+    request  TEXT NOT NULL                   -- JSON: graph.erasure.ErasureRequest
+);
+"""
+
 # Append only: a released migration is never edited, a change is a new entry.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+# Organisations by company name or domain: the FTS5 trigram index `company_search` (graph.sqlite.b2b).
+_V7 = COMPANY_SEARCH_MIGRATION
+
+# Segment aggregates per actor (graph.segments.sql): the events of a type in actor order, so counting or summing
+# them per actor streams without a sort before the per-profile totals.
+_V8 = """
+CREATE INDEX event_facts_by_type_actor ON event_facts (type, actor_id, at, amount);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of a script (a trigger's body holds semicolons, so split only where a statement is complete)."""
+    statements: list[str] = []
+    pending = ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                statements.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        statements.append(pending.strip())
+    return statements
 
 
 def migrate(connection: sqlite3.Connection) -> int:
@@ -126,7 +247,7 @@ def migrate(connection: sqlite3.Connection) -> int:
             f"store schema version {current} is newer than this idgraph supports ({len(MIGRATIONS)}); upgrade idgraph"
         )
     for version, script in enumerate(MIGRATIONS[current:], start=current + 1):
-        statements = [s.strip() for s in script.split(";") if s.strip()]
+        statements = _statements(script)
         connection.execute("BEGIN IMMEDIATE")
         try:
             # Another process may have migrated while we waited for the write lock.

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -18,6 +19,8 @@ from typing import Any, TypeVar
 
 import orjson
 
+from graph.audit import AuditEntry
+from graph.erasure import ErasureRequest, Suppressor
 from graph.errors import (
     GraphStoreError,
     RecordKindConflictError,
@@ -26,6 +29,7 @@ from graph.errors import (
     UnknownRecordError,
     UnsupportedStoreURLError,
 )
+from graph.link_columns import LinkColumns
 from graph.model import (
     RECORD_RELATIONS,
     RESOLVED_KINDS,
@@ -48,7 +52,16 @@ from graph.model import (
     Relation,
     RelType,
     Resolution,
+    SharedIdentifier,
 )
+from graph.segments.ast import Segment
+from graph.sqlite import audit as sqlite_audit
+from graph.sqlite import b2b, bulk, profiles
+from graph.sqlite import erasure as sqlite_erasure
+from graph.sqlite import events as sqlite_events
+from graph.sqlite import segments as sqlite_segments
+from graph.sqlite.checkpoint import Checkpointer
+from graph.sqlite.link_columns import read_link_columns
 from graph.sqlite.migrations import migrate
 
 T = TypeVar("T")
@@ -57,10 +70,17 @@ T = TypeVar("T")
 _CHUNK = 500
 # Records per page when streaming.
 _PAGE = 5000
+# Page cache of a connection that writes load batches (KiB).
+_WRITE_CACHE_KIB = 64 * 1024
 
 
 def _dumps(value: Properties) -> str:
     return orjson.dumps(value).decode()
+
+
+def _json(rows: Sequence[Sequence[object]]) -> str:
+    """Rows as one JSON array, the parameter of a `json_each(?)` statement."""
+    return orjson.dumps(rows).decode()
 
 
 def _loads(text: str) -> Properties:
@@ -107,9 +127,13 @@ class SqliteGraphStore:
         self._local = threading.local()
         self._connections: list[sqlite3.Connection] = []
         self._guard = threading.Lock()
+        self._write_lock = threading.RLock()
         self._closed = False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.schema_version = migrate(self._connection())
+        # Commits never checkpoint (wal_autocheckpoint = 0): this thread does, off the writers' path.
+        self._checkpointer = Checkpointer(self.path)
+        weakref.finalize(self, self._checkpointer.stop, wait=False)
 
     @classmethod
     def from_url(cls, url: str) -> SqliteGraphStore:
@@ -135,6 +159,7 @@ class SqliteGraphStore:
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute("PRAGMA synchronous = FULL")
         connection.execute("PRAGMA foreign_keys = ON")
+        connection.execute("PRAGMA wal_autocheckpoint = 0")
         self._local.connection = connection
         with self._guard:
             self._connections.append(connection)
@@ -160,8 +185,12 @@ class SqliteGraphStore:
             connection.execute("ROLLBACK")
             raise GraphStoreError(f"{purpose}: commit failed and was rolled back: {exc}") from exc
 
-    def _write(self, purpose: str) -> AbstractContextManager[sqlite3.Connection]:
-        return self._transaction("BEGIN IMMEDIATE", purpose)
+    @contextmanager
+    def _write(self, purpose: str) -> Iterator[sqlite3.Connection]:
+        # SQLite has one writer at a time. Writers of this process queue on a lock, which hands over the moment
+        # a commit ends; left to SQLite's busy handler they would sleep in steps of 1, 2, 5, 10 ms and more.
+        with self._write_lock, self._transaction("BEGIN IMMEDIATE", purpose) as connection:
+            yield connection
 
     def _read(self, purpose: str) -> AbstractContextManager[sqlite3.Connection]:
         # A deferred transaction gives every statement inside it the same snapshot.
@@ -192,36 +221,26 @@ class SqliteGraphStore:
             raise UnknownRecordError(f"{purpose} refers to unknown record(s): {_describe(missing)}")
         return found
 
-    @staticmethod
-    def _identifier_ids(c: sqlite3.Connection, identifiers: Collection[Identifier]) -> dict[Identifier, int]:
-        c.executemany(
-            "INSERT INTO identifiers (kind, value, system) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-            [(i.kind.value, i.value, i.system) for i in identifiers],
-        )
-        found: dict[Identifier, int] = {}
-        for chunk in _chunks(list(identifiers)):
-            rows = c.execute(
-                _keys_cte("kind, value, system", len(chunk)) + "SELECT i.id, i.kind, i.value, i.system FROM k"
-                " JOIN identifiers i ON i.kind = k.kind AND i.value = k.value AND i.system = k.system",
-                [part for i in chunk for part in (i.kind.value, i.value, i.system)],
-            )
-            for identifier_id, kind, value, system in rows:
-                found[Identifier(IdentifierKind(kind), value, system)] = identifier_id
-        return found
-
     # -- writes ---------------------------------------------------------------------------------------
+    # A load writes batches of thousands of rows. Each statement of `write` takes all rows of its table as one
+    # JSON array (json_each) and finds record and identifier ids by joining inside SQLite: one statement per
+    # table and batch rather than one per row, no ids carried through Python, and the GIL is released for the
+    # whole statement (a loader maps the next rows meanwhile; a statement per row would hand the GIL back and
+    # forth each time). CROSS JOIN keeps the batch as the outer loop, so every row is one index look-up and
+    # rows are written in batch order (a key given twice: the later row wins, as in a plain upsert).
 
     def write(self, batch: GraphBatch) -> None:
         with self._write("write batch") as c:
-            if batch.records:
-                self._upsert_records(c, batch.records)
+            self._size_write_cache(c)
+            kinds = self._upsert_records(c, batch.records) if batch.records else {}
             referenced = {link.record for link in batch.links}
             referenced.update(k for rel in batch.relations for k in (rel.start, rel.end))
-            rows = self._require_records(c, referenced, "batch") if referenced else {}
+            if stored := [key for key in referenced if key not in kinds]:
+                kinds.update(self._stored_kinds(c, stored))
             if batch.links:
-                self._insert_links(c, batch.links, rows)
+                self._insert_links(c, batch.links)
             if batch.relations:
-                self._upsert_relations(c, batch.relations, rows)
+                self._insert_relations(c, batch.relations, kinds)
             if batch.checkpoint is not None:
                 c.execute(
                     "INSERT INTO checkpoints (name, position) VALUES (?, ?)"
@@ -229,16 +248,26 @@ class SqliteGraphStore:
                     (batch.checkpoint.name, batch.checkpoint.position),
                 )
 
-    def _upsert_records(self, c: sqlite3.Connection, records: Sequence[Record]) -> None:
-        before = c.total_changes
-        c.executemany(
-            "INSERT INTO records (source, source_id, kind, properties) VALUES (?, ?, ?, ?)"
+    def _size_write_cache(self, c: sqlite3.Connection) -> None:
+        """A page cache that holds the indexes a load updates at random places (once per connection)."""
+        if getattr(self._local, "write_cache", False):
+            return
+        c.execute(f"PRAGMA cache_size = {-_WRITE_CACHE_KIB}")
+        self._local.write_cache = True
+
+    def _upsert_records(self, c: sqlite3.Connection, records: Sequence[Record]) -> dict[RecordKey, RecordKind]:
+        """Upsert the records; the kind of each (as the batch gives it, which is the stored one once it is in)."""
+        rows = [(r.key.source, r.key.source_id, r.kind.value, _dumps(r.properties)) for r in records]
+        # rowcount counts the rows this statement changed, not those changed by triggers (the event index).
+        upserted = c.execute(
+            "INSERT INTO records (source, source_id, kind, properties)"
+            " SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?) WHERE true"
             " ON CONFLICT (source, source_id) DO UPDATE SET properties = excluded.properties"
             " WHERE records.kind = excluded.kind",
-            [(r.key.source, r.key.source_id, r.kind.value, _dumps(r.properties)) for r in records],
-        )
-        if c.total_changes - before == len(records):
-            return
+            (_json(rows),),
+        ).rowcount
+        if upserted == len(records):
+            return {r.key: r.kind for r in records}
         # Some upsert was refused: a key stored under another kind.
         stored = self._record_rows(c, [r.key for r in records])
         conflicts = [r.key for r in records if stored[r.key][1] is not r.kind]
@@ -247,16 +276,59 @@ class SqliteGraphStore:
             " (record keys are unique across kinds; give each source its own name)"
         )
 
-    def _insert_links(
-        self,
-        c: sqlite3.Connection,
-        links: Sequence[IdentifierLink],
-        rows: dict[RecordKey, tuple[int, RecordKind]],
+    @staticmethod
+    def _stored_kinds(c: sqlite3.Connection, keys: Sequence[RecordKey]) -> dict[RecordKey, RecordKind]:
+        """The stored kind of each of `keys`; UnknownRecordError when one is not stored."""
+        (found,) = c.execute(
+            "SELECT json_group_array(json_array(k.key, r.kind)) FROM json_each(?) k"
+            " CROSS JOIN records r ON r.source = k.value ->> 0 AND r.source_id = k.value ->> 1",
+            (_json([tuple(key) for key in keys]),),
+        ).fetchone()
+        kinds = {keys[index]: _RECORD_KINDS[kind] for index, kind in orjson.loads(found)}
+        if len(kinds) < len(keys):
+            missing = [key for key in keys if key not in kinds]
+            raise UnknownRecordError(f"batch refers to unknown record(s): {_describe(missing)}")
+        return kinds
+
+    @staticmethod
+    def _insert_links(c: sqlite3.Connection, links: Sequence[IdentifierLink]) -> None:
+        """Add the identifiers not stored yet, then the links (every record is known to be stored by now)."""
+        rows = _json([(*link.record, *link.identifier) for link in links])
+        c.execute(
+            "INSERT INTO identifiers (kind, value, system)"
+            " SELECT value ->> 2, value ->> 3, value ->> 4 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
+            (rows,),
+        )
+        c.execute(
+            "INSERT INTO record_identifiers (record_id, identifier_id) SELECT r.id, i.id FROM json_each(?) k"
+            " CROSS JOIN records r ON r.source = k.value ->> 0 AND r.source_id = k.value ->> 1"
+            " CROSS JOIN identifiers i"
+            " ON i.kind = k.value ->> 2 AND i.value = k.value ->> 3 AND i.system = k.value ->> 4"
+            " WHERE true ON CONFLICT DO NOTHING",
+            (rows,),
+        )
+
+    @staticmethod
+    def _insert_relations(
+        c: sqlite3.Connection, relations: Sequence[Relation], kinds: Mapping[RecordKey, RecordKind]
     ) -> None:
-        ids = self._identifier_ids(c, {link.identifier for link in links})
-        c.executemany(
-            "INSERT INTO record_identifiers (record_id, identifier_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            [(rows[link.record][0], ids[link.identifier]) for link in links],
+        """Upsert relations whose ends are stored records of `kinds`, after checking they fit their type."""
+        for rel in relations:
+            starts, ends = RECORD_RELATIONS[rel.type]
+            start_kind, end_kind = kinds[rel.start], kinds[rel.end]
+            if start_kind not in starts or end_kind not in ends:
+                raise RelationEndpointError(
+                    f"{rel.type} cannot join {start_kind} {rel.start} to {end_kind} {rel.end}: it joins"
+                    f" {'/'.join(sorted(starts))} to {'/'.join(sorted(ends))}"
+                )
+        rows = [(rel.type.value, *rel.start, *rel.end, _dumps(rel.properties)) for rel in relations]
+        c.execute(
+            "INSERT INTO relations (type, start_id, end_id, properties)"
+            " SELECT k.value ->> 0, a.id, b.id, k.value ->> 5 FROM json_each(?) k"
+            " CROSS JOIN records a ON a.source = k.value ->> 1 AND a.source_id = k.value ->> 2"
+            " CROSS JOIN records b ON b.source = k.value ->> 3 AND b.source_id = k.value ->> 4"
+            " WHERE true ON CONFLICT (type, start_id, end_id) DO UPDATE SET properties = excluded.properties",
+            (_json(rows),),
         )
 
     @staticmethod
@@ -281,55 +353,132 @@ class SqliteGraphStore:
 
     def write_resolution(self, resolution: Resolution) -> None:
         with self._write("write resolution") as c:
-            members = [k for entity in resolution.entities for k in entity.members]
+            entities = resolution.entities
+            members = [k for entity in entities for k in entity.members]
             linked = [k for rel in resolution.same_as for k in (rel.start, rel.end)]
             linked += [k for rel in resolution.same_as_removed for k in (rel.start, rel.end)]
             linked += [k for k, _ in resolution.blocking_keys]
-            rows = self._require_records(c, members + linked, "resolution") if members or linked else {}
-            self._check_entity_kinds(c, resolution.entities, rows)
-            c.executemany(
-                "INSERT INTO entities (id, kind, traits, created_at) VALUES (?, ?, ?, ?)"
-                " ON CONFLICT (id) DO UPDATE SET traits = excluded.traits, created_at = excluded.created_at",
-                [(e.id, e.kind.value, _dumps(e.traits), e.created_at.isoformat()) for e in resolution.entities],
-            )
-            # An ID that was an alias and is an entity again (its records split off once more) is no alias.
-            c.executemany("DELETE FROM entity_aliases WHERE alias = ?", [(e.id,) for e in resolution.entities])
-            c.executemany("DELETE FROM resolves_to WHERE entity_id = ?", [(e.id,) for e in resolution.entities])
+            with bulk.large_cache(c, len(members) + len(linked)):
+                rows = self._records_among(c, members + linked, "resolution")
+                self._check_entity_kinds(c, entities, rows)
+                entity_rows = sorted((e.id, e.kind.value, _dumps(e.traits), e.created_at.isoformat()) for e in entities)
+                with bulk.filling(c, "entities", len(entity_rows)):
+                    c.executemany(
+                        "INSERT INTO entities (id, kind, traits, created_at) VALUES (?, ?, ?, ?)"
+                        " ON CONFLICT (id) DO UPDATE SET traits = excluded.traits, created_at = excluded.created_at",
+                        entity_rows,
+                    )
+                # An ID that was an alias and is an entity again (its records split off once more) is no alias.
+                c.executemany(
+                    "DELETE FROM entity_aliases WHERE alias = ?", [(a,) for a in self._aliases_among(c, entities)]
+                )
+                self._point_members(c, entities, rows)
+                for alias, target in resolution.final_aliases().items():
+                    # Aliases that pointed at the merged-away ID follow it to its survivor.
+                    c.execute("UPDATE entity_aliases SET entity_id = ? WHERE entity_id = ?", (target, alias))
+                    c.execute(
+                        "INSERT INTO entity_aliases (alias, entity_id) VALUES (?, ?)"
+                        " ON CONFLICT (alias) DO UPDATE SET entity_id = excluded.entity_id",
+                        (alias, target),
+                    )
+                c.executemany("DELETE FROM entities WHERE id = ?", [(i,) for i in resolution.retired])
+                c.executemany(
+                    "DELETE FROM relations WHERE type = ? AND start_id = ? AND end_id = ?",
+                    [(r.type.value, rows[r.start][0], rows[r.end][0]) for r in resolution.same_as_removed],
+                )
+                if resolution.same_as:
+                    same_as = sorted(resolution.same_as, key=lambda r: (rows[r.start][0], rows[r.end][0]))
+                    with bulk.filling(c, "relations", len(same_as)):
+                        self._upsert_relations(c, same_as, rows)
+                if resolution.blocking_keys:
+                    self._replace_blocking_keys(c, dict(resolution.blocking_keys), rows)
+                with bulk.filling(c, "entity_history", len(resolution.history)):
+                    c.executemany(
+                        "INSERT INTO entity_history (entity_id, at, action, cause, records, others)"
+                        " VALUES (?, ?, ?, ?, ?, ?)",
+                        [
+                            (
+                                h.entity_id,
+                                h.at.isoformat(),
+                                h.action.value,
+                                h.cause,
+                                orjson.dumps([list(k) for k in h.records]).decode(),
+                                orjson.dumps(h.others).decode(),
+                            )
+                            for h in resolution.history
+                        ],
+                    )
+
+    def _records_among(
+        self, c: sqlite3.Connection, keys: Collection[RecordKey], purpose: str
+    ) -> dict[RecordKey, tuple[int, RecordKind]]:
+        """Stored id and kind of each of `keys`, all of which must exist; many keys are found in one scan."""
+        if not keys:
+            return {}
+        wanted = set(keys)
+        found = bulk.scan_or_look_up(
+            c,
+            wanted,
+            "SELECT max(id) FROM records",
+            "SELECT source, source_id, id, kind FROM records",
+            lambda some: self._record_rows(c, some),
+            lambda row: (RecordKey(row[0], row[1]), (row[2], _RECORD_KINDS[row[3]])),
+        )
+        if len(found) < len(wanted):
+            missing = wanted - found.keys()
+            raise UnknownRecordError(f"{purpose} refers to unknown record(s): {_describe(missing)}")
+        return found
+
+    @staticmethod
+    def _aliases_among(c: sqlite3.Connection, entities: Sequence[Entity]) -> list[str]:
+        """The IDs among the entities' that are stored as aliases, sorted."""
+
+        def look_up(ids: Collection[str]) -> dict[str, bool]:
+            found: dict[str, bool] = {}
+            for chunk in _chunks(list(ids)):
+                query = f"SELECT alias FROM entity_aliases WHERE alias IN ({','.join('?' * len(chunk))})"
+                found.update((alias, True) for (alias,) in c.execute(query, list(chunk)))
+            return found
+
+        ids = {e.id for e in entities}
+        scan = "SELECT alias, 1 FROM entity_aliases"
+        count = "SELECT max(rowid) FROM entity_aliases"
+        return sorted(bulk.scan_or_look_up(c, ids, count, scan, look_up, lambda row: (row[0], True)))
+
+    @staticmethod
+    def _point_members(
+        c: sqlite3.Connection, entities: Sequence[Entity], rows: dict[RecordKey, tuple[int, RecordKind]]
+    ) -> None:
+        """RESOLVES_TO: every member points at its entity, and records that left an entity no longer do. Only the
+        rows that change are written."""
+        wanted = {rows[k][0]: e.id for e in entities for k in e.members}
+        ids = {e.id for e in entities}
+        current: dict[int, str] = {}
+        if len(wanted) >= bulk.SCAN_FROM and not bulk.is_empty(c, "resolves_to"):
+            for record_id, entity_id in c.execute("SELECT record_id, entity_id FROM resolves_to"):
+                if record_id in wanted or entity_id in ids:
+                    current[record_id] = entity_id
+        elif len(wanted) < bulk.SCAN_FROM:
+            for chunk in _chunks(list(wanted)):
+                marks = ",".join("?" * len(chunk))
+                current.update(
+                    c.execute(f"SELECT record_id, entity_id FROM resolves_to WHERE record_id IN ({marks})", chunk)
+                )
+            for part in _chunks(list(ids)):
+                marks = ",".join("?" * len(part))
+                current.update(
+                    c.execute(f"SELECT record_id, entity_id FROM resolves_to WHERE entity_id IN ({marks})", part)
+                )
+        stale = [
+            (record_id,) for record_id, entity_id in current.items() if entity_id in ids and record_id not in wanted
+        ]
+        c.executemany("DELETE FROM resolves_to WHERE record_id = ?", stale)
+        changed = sorted((r, e) for r, e in wanted.items() if current.get(r) != e)
+        with bulk.filling(c, "resolves_to", len(changed)):
             c.executemany(
                 "INSERT INTO resolves_to (record_id, entity_id) VALUES (?, ?)"
                 " ON CONFLICT (record_id) DO UPDATE SET entity_id = excluded.entity_id",
-                [(rows[k][0], e.id) for e in resolution.entities for k in e.members],
-            )
-            for alias, target in resolution.final_aliases().items():
-                # Aliases that pointed at the merged-away ID follow it to its survivor.
-                c.execute("UPDATE entity_aliases SET entity_id = ? WHERE entity_id = ?", (target, alias))
-                c.execute(
-                    "INSERT INTO entity_aliases (alias, entity_id) VALUES (?, ?)"
-                    " ON CONFLICT (alias) DO UPDATE SET entity_id = excluded.entity_id",
-                    (alias, target),
-                )
-            c.executemany("DELETE FROM entities WHERE id = ?", [(i,) for i in resolution.retired])
-            c.executemany(
-                "DELETE FROM relations WHERE type = ? AND start_id = ? AND end_id = ?",
-                [(r.type.value, rows[r.start][0], rows[r.end][0]) for r in resolution.same_as_removed],
-            )
-            if resolution.same_as:
-                self._upsert_relations(c, resolution.same_as, rows)
-            if resolution.blocking_keys:
-                self._replace_blocking_keys(c, dict(resolution.blocking_keys), rows)
-            c.executemany(
-                "INSERT INTO entity_history (entity_id, at, action, cause, records, others) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        h.entity_id,
-                        h.at.isoformat(),
-                        h.action.value,
-                        h.cause,
-                        json.dumps([list(k) for k in h.records], ensure_ascii=False),
-                        json.dumps(list(h.others)),
-                    )
-                    for h in resolution.history
-                ],
+                changed,
             )
 
     @staticmethod
@@ -346,18 +495,28 @@ class SqliteGraphStore:
                     raise ResolutionError(
                         f"record {member} is a {rows[member][1]} and cannot resolve to a {entity.kind}"
                     )
-        for chunk in _chunks(list(entities)):
-            stored = dict(
-                c.execute(
-                    _keys_cte("id", len(chunk)) + "SELECT e.id, e.kind FROM k JOIN entities e ON e.id = k.id",
-                    [e.id for e in chunk],
-                ).fetchall()
-            )
-            for entity in chunk:
-                if stored.get(entity.id, entity.kind.value) != entity.kind.value:
-                    raise ResolutionError(
-                        f"entity {entity.id} is stored as {stored[entity.id]}, cannot be written as {entity.kind}"
-                    )
+
+        def look_up(ids: Collection[str]) -> dict[str, str]:
+            found: dict[str, str] = {}
+            for chunk in _chunks(list(ids)):
+                query = _keys_cte("id", len(chunk)) + "SELECT e.id, e.kind FROM k JOIN entities e ON e.id = k.id"
+                found.update(c.execute(query, list(chunk)).fetchall())
+            return found
+
+        ids = {e.id for e in entities}
+        stored = bulk.scan_or_look_up(
+            c,
+            ids,
+            "SELECT max(rowid) FROM entities",
+            "SELECT id, kind FROM entities",
+            look_up,
+            lambda row: (row[0], row[1]),
+        )
+        for entity in entities:
+            if stored.get(entity.id, entity.kind.value) != entity.kind.value:
+                raise ResolutionError(
+                    f"entity {entity.id} is stored as {stored[entity.id]}, cannot be written as {entity.kind}"
+                )
 
     # -- reads ----------------------------------------------------------------------------------------
 
@@ -428,6 +587,12 @@ class SqliteGraphStore:
                 for identifier in links.get(record_id, ()):
                     yield key, identifier
 
+    def link_columns(
+        self, kinds: Collection[RecordKind], identifier_kinds: Collection[IdentifierKind] | None = None
+    ) -> LinkColumns:
+        with self._read("read link columns") as c:
+            return read_link_columns(c, kinds, identifier_kinds)
+
     def identifiers_of(self, keys: Sequence[RecordKey]) -> dict[RecordKey, list[Identifier]]:
         with self._read("read identifiers") as c:
             rows = self._record_rows(c, keys)
@@ -469,6 +634,28 @@ class SqliteGraphStore:
             Neighbour.model_construct(record=_record(kind, source, source_id, props), properties=_loads(rel_props))
             for kind, source, source_id, props, rel_props in rows
         ]
+
+    def neighbours_of(
+        self, keys: Sequence[RecordKey], rel: RelType, direction: Direction = Direction.OUT
+    ) -> dict[RecordKey, list[Neighbour]]:
+        if rel not in RECORD_RELATIONS:
+            raise ValueError(f"{rel} does not join records to records; read identifiers with identifiers_of")
+        found: list[tuple[RecordKey, Neighbour]] = []
+        with self._read("read neighbours") as c:
+            for chunk in _chunks(list(dict.fromkeys(keys))):
+                for source, source_id, kind, other_source, other_id, props, rel_props in b2b.neighbour_rows(
+                    c, chunk, rel, direction
+                ):
+                    record = _record(kind, other_source, other_id, props)
+                    neighbour = Neighbour.model_construct(record=record, properties=_loads(rel_props))
+                    found.append((RecordKey(source, source_id), neighbour))
+        return b2b.group_neighbours(found)
+
+    def search_organizations(self, text: str, *, after: str | None = None, limit: int = 100) -> list[str]:
+        return b2b.search_organization_ids(self._connection(), text, after, limit)
+
+    def count_organizations(self, text: str) -> int:
+        return b2b.count_organizations(self._connection(), text)
 
     def entity_ids_of(self, keys: Sequence[RecordKey]) -> dict[RecordKey, str]:
         found: dict[RecordKey, str] = {}
@@ -578,6 +765,70 @@ class SqliteGraphStore:
             for row in rows
         ]
 
+    def get_entities(self, ids: Sequence[str]) -> dict[str, Entity]:
+        found: dict[str, Entity] = {}
+        with self._read("read entities") as c:
+            for chunk in _chunks(list(dict.fromkeys(ids))):
+                rows = profiles.entity_rows_by_id(c, chunk)
+                entities = {e.id: e for e in self._entities(c, list(dict.fromkeys(rows.values())))}
+                found.update((asked, entities[row[0]]) for asked, row in rows.items())
+        return found
+
+    def entity_page(self, kind: EntityKind, *, after: str | None = None, limit: int = 100) -> list[Entity]:
+        with self._read("read a page of entities") as c:
+            return self._entities(c, profiles.entity_page_rows(c, kind, after, limit))
+
+    def count_entities(self, kind: EntityKind) -> int:
+        return profiles.count_entities(self._connection(), kind)
+
+    def shared_identifiers(
+        self,
+        kind: IdentifierKind,
+        *,
+        min_entities: int,
+        entity_kind: EntityKind = EntityKind.PROFILE,
+        limit: int = 100,
+        ids_per_identifier: int = 100,
+    ) -> list[SharedIdentifier]:
+        with self._read("read shared identifiers") as c:
+            return profiles.shared_identifiers(
+                c,
+                kind,
+                min_entities=min_entities,
+                entity_kind=entity_kind,
+                limit=limit,
+                ids_per_identifier=ids_per_identifier,
+            )
+
+    def events_of(
+        self,
+        actors: Sequence[RecordKey],
+        *,
+        types: Collection[str] = (),
+        since: datetime | None = None,
+        until: datetime | None = None,
+        limit: int = 100,
+        before: tuple[str, RecordKey] | None = None,
+    ) -> list[tuple[RecordKey, Record]]:
+        with self._read("read events") as c:
+            return sqlite_events.events_of(c, actors, types=types, since=since, until=until, limit=limit, before=before)
+
+    def segment_members(
+        self,
+        segment: Segment,
+        *,
+        after: str | None = None,
+        limit: int = 100,
+        among: Sequence[str] | None = None,
+        now: datetime | None = None,
+    ) -> list[str]:
+        with self._read("read segment members") as c:
+            return sqlite_segments.segment_members(c, segment, after=after, limit=limit, among=among, now=now)
+
+    def segment_count(self, segment: Segment, *, now: datetime | None = None) -> int:
+        with self._read("count segment members") as c:
+            return sqlite_segments.segment_count(c, segment, now=now)
+
     def put_override(self, override: Override) -> None:
         with self._write("put override") as c:
             c.execute(
@@ -637,8 +888,8 @@ class SqliteGraphStore:
             )
 
     def set_blocking_keys(self, keys: Mapping[RecordKey, Sequence[str]]) -> None:
-        with self._write("set blocking keys") as c:
-            rows = self._require_records(c, list(keys), "blocking keys") if keys else {}
+        with self._write("set blocking keys") as c, bulk.large_cache(c, len(keys)):
+            rows = self._records_among(c, list(keys), "blocking keys")
             self._replace_blocking_keys(c, keys, rows)
 
     @staticmethod
@@ -647,11 +898,26 @@ class SqliteGraphStore:
         keys: Mapping[RecordKey, Sequence[str]],
         rows: dict[RecordKey, tuple[int, RecordKind]],
     ) -> None:
-        c.executemany("DELETE FROM blocking_keys WHERE record_id = ?", [(rows[k][0],) for k in keys])
-        c.executemany(
-            "INSERT INTO blocking_keys (key, record_id) VALUES (?, ?) ON CONFLICT DO NOTHING",
-            [(block, rows[k][0]) for k, blocks in keys.items() for block in blocks],
-        )
+        """Each record's blocking keys become those given; only the (key, record) rows that change are written."""
+        wanted = {rows[k][0]: blocks for k, blocks in keys.items()}
+        stored: dict[int, set[str]] = defaultdict(set)
+        if len(wanted) >= bulk.SCAN_FROM:
+            if not bulk.is_empty(c, "blocking_keys"):
+                for record_id, block in c.execute("SELECT record_id, key FROM blocking_keys"):
+                    if record_id in wanted:
+                        stored[record_id].add(block)
+        else:
+            for chunk in _chunks(list(wanted)):
+                marks = ",".join("?" * len(chunk))
+                for record_id, block in c.execute(
+                    f"SELECT record_id, key FROM blocking_keys WHERE record_id IN ({marks})", chunk
+                ):
+                    stored[record_id].add(block)
+        removed = [(b, r) for r, held in stored.items() for b in held.difference(wanted[r])]
+        added = [(b, r) for r, blocks in wanted.items() for b in blocks if b not in stored.get(r, ())]
+        c.executemany("DELETE FROM blocking_keys WHERE key = ? AND record_id = ?", removed)
+        with bulk.filling(c, "blocking_keys", len(added)):
+            bulk.insert_sorted(c, "blocking_keys", ("key", "record_id"), added, "ON CONFLICT DO NOTHING")
 
     def records_by_blocking_key(self, keys: Sequence[str]) -> dict[str, list[RecordKey]]:
         found: dict[str, list[RecordKey]] = defaultdict(list)
@@ -665,6 +931,40 @@ class SqliteGraphStore:
                 for block, source, source_id in rows:
                     found[block].append(RecordKey(source, source_id))
         return {block: sorted(records) for block, records in found.items()}
+
+    def delete_document(self, name: str) -> bool:
+        with self._write("delete document") as c:
+            return bool(c.execute("DELETE FROM documents WHERE name = ?", (name,)).rowcount)
+
+    def document_names(self, prefix: str) -> list[str]:
+        with self._read("list documents") as c:
+            return sqlite_audit.document_names(c, prefix)
+
+    def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]:
+        if not entries:
+            return []
+        with self._write("append to the audit log") as c:
+            return sqlite_audit.append(c, entries)
+
+    def audit_entries(
+        self, *, since: datetime | None = None, before: int | None = None, limit: int = 100
+    ) -> list[AuditEntry]:
+        with self._read("read the audit log") as c:
+            return sqlite_audit.entries(c, since=since, before=before, limit=limit)
+
+    def erase_entity(self, entity_id: str, *, suppress: Suppressor, at: datetime) -> ErasureRequest | None:
+        with self._write("erase entity") as c:
+            return sqlite_erasure.erase_entity(c, entity_id, suppress, at)
+
+    def erasure_request(self, entity_id: str) -> ErasureRequest | None:
+        return sqlite_erasure.erasure_request(self._connection(), entity_id)
+
+    def suppressed(self, hashes: Collection[str]) -> set[str]:
+        return sqlite_erasure.suppressed(self._connection(), hashes)
+
+    def iter_suppressed(self) -> Iterator[str]:
+        with self._read("read suppression list") as c:
+            return iter(list(sqlite_erasure.iter_suppressed(c)))
 
     def get_checkpoint(self, name: str) -> str | None:
         row = self._connection().execute("SELECT position FROM checkpoints WHERE name = ?", (name,)).fetchone()
@@ -694,6 +994,7 @@ class SqliteGraphStore:
         return counts
 
     def close(self) -> None:
+        self._checkpointer.stop()
         with self._guard:
             self._closed = True
             connections, self._connections = self._connections, []

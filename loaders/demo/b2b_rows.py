@@ -262,6 +262,10 @@ class B2BRows:
             "Registered At": clock.us_24h(clock.moment(rng, clock.EVENTS_SINCE)),
         }
 
+    def contact_group(self, contact: str) -> str:
+        """The kind of part a contact's title plays in a purchase (a key of DEAL_ROLES)."""
+        return self._contact_groups.get(contact, "user")
+
     # deals
 
     def opportunity_rows(self, company: Company) -> list[tuple[Row, list[Row]]]:

@@ -403,9 +403,25 @@ APP = SourceSpec(
     settings={"timestamp_format": "epoch_ms"},
     references={"person": "eshop"},
 )
+B2B_ACTIVITIES = SourceSpec(
+    name="b2b_activities",
+    about="B2B engagement of CRM contacts: e-mail opens and clicks, web visits, webinars, calls and meetings",
+    file="b2b_activities.csv",
+    kind=SourceKind.EVENT,
+    header=("Activity ID", "Contact ID", "Activity Type", "Activity Date", "Channel", "Subject"),
+    columns={
+        "source_id": "Activity ID",
+        "person_id": "Contact ID",
+        "type": "Activity Type",
+        "timestamp": "Activity Date",
+        "channel": "Channel",
+    },
+    references={"person": "b2b_contacts"},
+    properties=("Subject",),
+)
 
 # Loading order: what a row refers to is loaded before it.
 SOURCES: tuple[SourceSpec, ...] = (
     B2B_COMPANIES, B2B_CONTACTS, MA_LEADS, WEBINAR, OPPORTUNITIES, OPPORTUNITY_ROLES,
-    CRM, ESHOP, LOYALTY, MEMBER_CARDS, APP_DEVICES, POS, WEB, APP,
+    CRM, ESHOP, LOYALTY, MEMBER_CARDS, APP_DEVICES, POS, WEB, APP, B2B_ACTIVITIES,
 )  # fmt: skip

@@ -5,8 +5,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from loaders.demo.activities import ActivityRows
 from loaders.demo.b2b_rows import B2BRows
-from loaders.demo.catalogue import SOURCES
+from loaders.demo.catalogue import B2B_ACTIVITIES, SOURCES
 from loaders.demo.companies import CompanyBook
 from loaders.demo.customer_rows import CustomerRows
 from loaders.demo.events import EventRows
@@ -34,7 +35,12 @@ class _Run:
         self.customers = CustomerRows(stream(seed, "customer-rows"), rates)
         self.mix = stream(seed, "mix")
         shuffle = stream(seed, "shuffle")
-        self.sinks = {spec.name: SourceSink(out, spec, shuffle) for spec in SOURCES}
+        # The activities file shuffles with a generator of its own, so it leaves the order of the others alone.
+        activity_shuffle = stream(seed, "b2b-activity-shuffle")
+        self.sinks = {
+            spec.name: SourceSink(out, spec, activity_shuffle if spec is B2B_ACTIVITIES else shuffle)
+            for spec in SOURCES
+        }
         self.truth = TruthSink(out)
         self.events = EventRows(stream(seed, "events"), rates, self.sinks)
         id_rng = stream(seed, "customer-ids")
@@ -45,6 +51,7 @@ class _Run:
             "loyalty": IdSequence(id_rng, "8800", capacity),
             **self.b2b.ids,
         }
+        self.activities = ActivityRows(seed, capacity)
         self.professional_share = min(_MAX_PROFESSIONAL_SHARE, _CONTACTS_PER_COMPANY * companies / people)
 
     def close(self) -> None:
@@ -130,11 +137,18 @@ class _Run:
             events.web_sessions(person, [], mean=1.0)
 
     def deals(self) -> None:
+        on_deals: set[str] = set()
         for company in self.book.companies:
             for deal, roles in self.b2b.opportunity_rows(company):
                 self.sinks["b2b_opportunities"].write(deal)
                 for role in roles:
                     self.sinks["opportunity_roles"].write(role)
+                    on_deals.add(role["Contact ID"])
+        for company in self.book.companies:
+            for contact in company.contacts:
+                group = self.b2b.contact_group(contact)
+                for row in self.activities.of_contact(contact, group, on_deal=contact in on_deals):
+                    self.sinks["b2b_activities"].write(row)
 
 
 def generate_demo_data(out: Path, *, people: int = 2000, companies: int = 200, seed: int = 7) -> DemoSummary:

@@ -50,10 +50,11 @@ def level_code(field: PersonField, level: str) -> int:
     return LEVELS[field].index(level)
 
 
-def _codes(values: Sequence[str]) -> IntArray:
-    """Equal values get equal positive codes; "" gets 0."""
+def _codes(values: Sequence[str]) -> tuple[IntArray, list[str]]:
+    """Equal values get equal positive codes; "" gets 0. Also the values by code."""
     index: dict[str, int] = {"": 0}
-    return np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values))
+    codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values))
+    return codes, list(index)
 
 
 class PersonTable:
@@ -74,21 +75,33 @@ class PersonTable:
         self.family_length = np.fromiter((len(v) for v in self.family), dtype=np.int64, count=self.size)
         self.given_first = np.fromiter((ord(v[0]) if v else 0 for v in self.given), dtype=np.int64, count=self.size)
         self.family_first = np.fromiter((ord(v[0]) if v else 0 for v in self.family), dtype=np.int64, count=self.size)
-        self.name_code = _codes([f.name_key for f in features])
+        # Value codes, and the values by code of the term-frequency columns (see TF_COLUMNS).
+        self._coded: dict[str, tuple[IntArray, list[str]]] = {}
+        self.name_code = self._code("name_key", [f.name_key for f in features])
         self.birth_date = np.fromiter((f.birth_date for f in features), dtype=np.int64, count=self.size)
-        self.gender = _codes([f.gender for f in features])
-        self.email_code = _codes([f.email for f in features])
-        self.local_code = _codes([f.email_local for f in features])
-        self.phone_code = _codes(self.phone)
-        self.postcode_code = _codes([f.postcode for f in features])
-        self.city_code = _codes([f.city for f in features])
-        self.street_code = _codes(self.street)
+        self.gender = _codes([f.gender for f in features])[0]
+        self.email_code = self._code("email", [f.email for f in features])
+        self.local_code = self._code("email_local", [f.email_local for f in features])
+        self.phone_code = self._code("phone", self.phone)
+        self.postcode_code = self._code("postcode", [f.postcode for f in features])
+        self.city_code = self._code("city", [f.city for f in features])
+        self.street_code = _codes(self.street)[0]
+
+    def _code(self, column: str, values: Sequence[str]) -> IntArray:
+        self._coded[column] = _codes(values)
+        return self._coded[column][0]
+
+    def coded(self, name: str) -> tuple[IntArray, list[str]]:
+        """A term-frequency column (see TF_COLUMNS) as a code per record and the values by code ("" is code 0)."""
+        if name == "birth_date" and name not in self._coded:
+            dates, codes = np.unique(np.r_[0, self.birth_date], return_inverse=True)
+            self._coded[name] = (codes[1:].astype(np.int64), [str(d) if d else "" for d in dates.tolist()])
+        return self._coded[name]
 
     def column(self, name: str) -> list[str]:
         """The values of a term-frequency column (see TF_COLUMNS), as strings ("" when missing)."""
-        if name == "birth_date":
-            return [str(f.birth_date) if f.birth_date else "" for f in self.features]
-        return [getattr(f, name) for f in self.features]
+        codes, values = self.coded(name)
+        return [values[code] for code in codes.tolist()]
 
 
 def compare(

@@ -5,6 +5,7 @@ the prior as the fixed point of the expected number of matching pairs."""
 from __future__ import annotations
 
 import math
+import zlib
 from collections import Counter
 from collections.abc import Sequence
 
@@ -40,16 +41,22 @@ _PRIOR_ITERATIONS = 200
 _ROUNDS = 2  # estimations of u, m and the prior: the second with u from pairs weighted by non-match
 
 
-def estimate_model(features: Sequence[PersonFeatures], settings: FuzzySettings | None = None) -> FSModel:
+def estimate_model(
+    features: Sequence[PersonFeatures], settings: FuzzySettings | None = None, *, table: PersonTable | None = None
+) -> FSModel:
     """A model estimated from the records alone (no labels). Deterministic and independent of input order.
 
     u is first taken from random pairs as if none matched; once m and the prior are known, the random pairs are
     weighted by their probability of not matching and u, m and the prior estimated again (in a small data set with
     many duplicates, matching pairs are a visible share of the random ones and would make agreement look common).
+    More than `em.max_records` records: the model is estimated on a sample of that many, chosen by a hash of their
+    keys (the share of matching pairs, m, u and value frequencies are all the same in a uniform sample).
+    `table`, when given, is `PersonTable(features)`, reused when the features come sorted by key.
     """
     settings = settings or FuzzySettings()
-    ordered = sorted(features, key=lambda f: f.key)
-    table = PersonTable(ordered)
+    ordered = sample_records(features, settings.em.max_records)
+    if table is None or len(ordered) != len(features) or not _same_order(ordered, features):
+        table = PersonTable(ordered)
     random_a, random_b = random_pairs(table.size, settings.em.u_sample_pairs, settings.em.seed)
     random_levels = compare(table, random_a, random_b, settings.comparison, settings.fields)
     pairs = blocked_pairs([person_training_keys(f) for f in ordered], settings.max_block_size)
@@ -71,6 +78,25 @@ def estimate_model(features: Sequence[PersonFeatures], settings: FuzzySettings |
         not_matching = 1.0 - score_levels(table, random_a, random_b, random_levels, model).probability
     assert model is not None
     return model
+
+
+def sample_records(features: Sequence[PersonFeatures], size: int) -> list[PersonFeatures]:
+    """The features sorted by key; at most `size` of them, those whose keys hash lowest (independent of order)."""
+    if len(features) <= size:
+        return sorted(features, key=lambda f: f.key)
+    hashes = np.fromiter(
+        (zlib.crc32(f"{f.key.source}\x1f{f.key.source_id}".encode()) for f in features), np.int64, len(features)
+    )
+    # Ties on the hash at the cut are broken by key, so the sample does not depend on the input order.
+    cut = np.partition(hashes, size - 1)[size - 1]
+    below = np.flatnonzero(hashes < cut).tolist()
+    at_cut = sorted((features[i] for i in np.flatnonzero(hashes == cut).tolist()), key=lambda f: f.key)
+    chosen = [features[i] for i in below] + at_cut[: size - len(below)]
+    return sorted(chosen, key=lambda f: f.key)
+
+
+def _same_order(a: Sequence[PersonFeatures], b: Sequence[PersonFeatures]) -> bool:
+    return all(x is y for x, y in zip(a, b, strict=True))
 
 
 # -- u --------------------------------------------------------------------------------------------------------------
@@ -122,8 +148,8 @@ def _estimate_m(
             continue
         if len(index) > settings.em.max_pairs:
             index = np.sort(rng.choice(index, size=settings.em.max_pairs, replace=False))
-        session = {field: levels[field][index] for field in settings.fields}
-        m, share, iterations = expectation_maximisation(session, free, start, u, settings.em)
+        session, counts = level_patterns({field: levels[field][index] for field in free})
+        m, share, iterations = expectation_maximisation(session, free, start, u, settings.em, counts)
         expected = share * len(index)
         for field in free:
             sums[field] += expected * m[field]
@@ -135,20 +161,34 @@ def _estimate_m(
     return estimated, sessions
 
 
+def level_patterns(levels: dict[PersonField, Levels]) -> tuple[dict[PersonField, Levels], FloatArray]:
+    """The distinct combinations of levels among the pairs, and how many pairs have each: EM depends on a pair
+    through its levels alone, so it runs on the few hundred patterns instead of the pairs (Splink does the same)."""
+    fields = list(levels)
+    code = np.zeros(len(levels[fields[0]]), dtype=np.int64)
+    for field in fields:
+        code = code * len(LEVELS[field]) + levels[field]
+    _, first, counts = np.unique(code, return_index=True, return_counts=True)
+    return {field: levels[field][first] for field in fields}, counts.astype(np.float64)
+
+
 def expectation_maximisation(
     levels: dict[PersonField, Levels],
     free: Sequence[PersonField],
     start: dict[PersonField, FloatArray],
     u: dict[PersonField, FloatArray],
     em: EMSettings,
+    counts: FloatArray | None = None,
 ) -> tuple[dict[PersonField, FloatArray], float, int]:
     """m of the free fields and the share of matches among the pairs, with u held fixed. Returns (m, share,
-    iterations)."""
+    iterations). `counts`: how many pairs each row of `levels` stands for (one each when None)."""
     m = {field: start[field].copy() for field in free}
     log_u = {field: np.log(np.where(u[field] > 0, u[field], 1.0)) for field in free}
     share = 0.3
     iterations = 0
     n = len(levels[free[0]])
+    weights = np.ones(n) if counts is None else counts
+    total = float(weights.sum())
     for iterations in range(1, em.max_iterations + 1):  # noqa: B007 - the count is reported
         log_ratio = np.zeros(n)
         for field in free:
@@ -156,11 +196,11 @@ def expectation_maximisation(
             log_ratio += (log_m - log_u[field])[levels[field]]
         logit = math.log(share / (1 - share)) + log_ratio
         posterior = 1.0 / (1.0 + np.exp(-np.clip(logit, -700, 700)))
-        new_share = float(np.clip(posterior.mean(), 1e-9, 1 - 1e-9))
+        new_share = float(np.clip(float((posterior * weights).sum()) / total, 1e-9, 1 - 1e-9))
         change = abs(new_share - share)
         share = new_share
         for field in free:
-            new_m = _distribution(levels[field], len(LEVELS[field]), posterior)
+            new_m = _distribution(levels[field], len(LEVELS[field]), posterior * weights)
             change = max(change, float(np.abs(new_m - m[field]).max()))
             m[field] = new_m
         if change < em.tolerance:
@@ -187,11 +227,12 @@ def _estimate_prior(
         return 1.0 / max(all_pairs, 2.0)
     scored = score_levels(table, pairs.a, pairs.b, levels, model)
     evidence = scored.weight - math.log2(model.prior / (1 - model.prior))
-    evidence = evidence[linkable(levels, settings)]
+    # Pairs share a few thousand distinct evidence values: sum over those, each counted as often as it occurs.
+    evidence, counts = np.unique(evidence[linkable(levels, settings)], return_counts=True)
     prior = 1.0 / n
     for _ in range(_PRIOR_ITERATIONS):
         weight = math.log2(prior / (1 - prior)) + evidence
-        expected = float((1.0 / (1.0 + np.exp2(-np.clip(weight, -1000, 1000)))).sum())
+        expected = float(((1.0 / (1.0 + np.exp2(-np.clip(weight, -1000, 1000)))) * counts).sum())
         new_prior = min(max(expected / all_pairs, 1e-12), 0.5)
         if abs(new_prior - prior) <= 1e-6 * prior:
             return new_prior
@@ -222,11 +263,22 @@ def _field_model(
                 u=weights.u if weights else float(u[code]),
                 fixed=weights is not None,
                 tf_column=column,
-                tf=tf_table(table.column(column), settings.tf_min_count, column) if column else {},
-                tf_records=sum(1 for v in table.column(column) if v) if column else 0,
+                tf=coded_tf_table(*table.coded(column), settings.tf_min_count, column) if column else {},
+                tf_records=int(np.count_nonzero(table.coded(column)[0])) if column else 0,
             )
         )
     return FieldModel(field=field, levels=tuple(levels))
+
+
+def coded_tf_table(codes: IntArray, values: Sequence[str], min_count: int, column: str) -> dict[str, float]:
+    """`tf_table` of a column given as value codes and the values by code (code 0: no value)."""
+    counts = np.bincount(codes, minlength=len(values))
+    total = int(counts[1:].sum())
+    return {
+        tf_key(column, value): count / total
+        for value, count in sorted(zip(values[1:], counts[1:].tolist(), strict=True))
+        if count >= min_count
+    }
 
 
 def tf_table(values: Sequence[str], min_count: int, column: str) -> dict[str, float]:

@@ -54,16 +54,24 @@ def linkable(levels: dict[PersonField, Levels], settings: FuzzySettings) -> npt.
 
 
 def fuzzy_links(
-    features: Sequence[PersonFeatures], model: FSModel, settings: FuzzySettings | None = None
+    features: Sequence[PersonFeatures],
+    model: FSModel,
+    settings: FuzzySettings | None = None,
+    *,
+    table: PersonTable | None = None,
+    keys: Sequence[Sequence[str]] | None = None,
 ) -> list[FuzzyLink]:
     """Links between the records whose posterior match probability reaches the threshold (and, by default, whose
-    names agree), sorted by keys. The same records give the same links in any order."""
+    names agree), sorted by keys. The same records give the same links in any order. `table` and `keys`, when
+    given, are `PersonTable(features)` and each feature's `person_blocking_keys`, already at hand."""
     settings = settings or FuzzySettings()
     if not settings.enabled or len(features) < 2:
         return []
-    keys = [person_blocking_keys(f) for f in features]
+    if keys is None:
+        keys = [person_blocking_keys(f) for f in features]
     pairs = blocked_pairs(keys, settings.max_block_size)
-    table = PersonTable(features)
+    if table is None:
+        table = PersonTable(features)
     fields = [f.field for f in model.fields]
     levels = compare(table, pairs.a, pairs.b, model.comparison, fields)
     scored = score_levels(table, pairs.a, pairs.b, levels, model)

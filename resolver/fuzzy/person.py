@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
+from typing import TypeVar
 
 from graph import Record, RecordKey
 from resolver.fuzzy.names import PersonName, parse_name
 from resolver.fuzzy.nicknames import formal_names
 from resolver.fuzzy.text import fold, romanise, word_set
+
+T = TypeVar("T")
 
 _GENDERS = {
     "m": "m", "male": "m", "man": "m", "mr": "m", "boy": "m", "男": "m", "男性": "m", "先生": "m",
@@ -60,7 +65,7 @@ class PersonFeatures:
     def from_record(cls, record: Record) -> PersonFeatures | None:
         """The record's comparable values, or None when it has no name (nothing fuzzy matching can rely on)."""
         props = record.properties
-        name = parse_name(props.get("first_name"), props.get("last_name"), props.get("full_name"))
+        name = _name(props.get("first_name"), props.get("last_name"), props.get("full_name"))
         if not name.given and not name.family:
             return None
         email = _text(props.get("email")).casefold()
@@ -68,15 +73,56 @@ class PersonFeatures:
             key=record.key,
             given=name.given,
             family=name.family,
-            birth_date=birth_date_number(props.get("birth_date")),
-            gender=_GENDERS.get(fold(_text(props.get("gender"))), ""),
+            birth_date=_cached(_birth_date, props.get("birth_date")),
+            gender=_cached(_gender, props.get("gender")),
             email=email,
-            email_local=distinctive_local_part(email_local_part(email), name),
+            email_local=_local_part(email, name) if email else "",
             phone=_text(props.get("phone")).replace(" ", ""),
-            postcode=normalise_postcode(_text(props.get("postcode"))),
-            city=normalise_city(_text(props.get("city"))),
+            postcode=_cached(_postcode, props.get("postcode")),
+            city=_cached(_city, props.get("city")),
             street=normalise_street(_text(props.get("street"))),
         )
+
+
+# Names, dates, cities and postcodes repeat across records: each distinct value is normalised once.
+@lru_cache(maxsize=1 << 17)
+def _cached_name(first: object, last: object, full: object) -> PersonName:
+    return parse_name(first, last, full)
+
+
+def _name(first: object, last: object, full: object) -> PersonName:
+    if all(v is None or isinstance(v, str) for v in (first, last, full)):
+        return _cached_name(first, last, full)
+    return parse_name(first, last, full)
+
+
+@lru_cache(maxsize=1 << 16)
+def _birth_date(value: str) -> int:
+    return birth_date_number(value)
+
+
+@lru_cache(maxsize=1 << 10)
+def _gender(value: str) -> str:
+    return _GENDERS.get(fold(_text(value)), "")
+
+
+@lru_cache(maxsize=1 << 16)
+def _postcode(value: str) -> str:
+    return normalise_postcode(_text(value))
+
+
+@lru_cache(maxsize=1 << 14)
+def _city(value: str) -> str:
+    return normalise_city(_text(value))
+
+
+def _cached(normalise: Callable[[str], T], value: object) -> T:
+    """`normalise(value)` through its cache for a string; a missing or non-string value counts as ""."""
+    return normalise(value if isinstance(value, str) else "")
+
+
+def _local_part(email: str, name: PersonName) -> str:
+    return distinctive_local_part(email_local_part(email), name)
 
 
 def _text(value: object) -> str:

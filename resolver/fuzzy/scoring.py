@@ -46,13 +46,16 @@ def tf_adjustments(table: PersonTable, model: FSModel) -> dict[tuple[PersonField
             if level.tf_column is None or not level.tf:
                 continue
             column = level.tf_column
-            weights: dict[str, float] = {}
-            for value in table.column(column):
-                if value and value not in weights:
-                    weights[value] = math.log2(level.u / level.chance_agreement(level.tf.get(tf_key(column, value))))
-            adjustments[(field_model.field, level_code(field_model.field, level.name))] = np.fromiter(
-                (weights.get(v, 0.0) for v in table.column(column)), dtype=np.float64, count=table.size
+            codes, values = table.coded(column)
+            weights = np.fromiter(
+                (
+                    math.log2(level.u / level.chance_agreement(level.tf.get(tf_key(column, value)))) if value else 0.0
+                    for value in values
+                ),
+                dtype=np.float64,
+                count=len(values),
             )
+            adjustments[(field_model.field, level_code(field_model.field, level.name))] = weights[codes]
     return adjustments
 
 

@@ -43,6 +43,9 @@ class EMSettings(BaseModel):
     tolerance: float = Field(default=1e-5, gt=0)
     max_pairs: int = Field(default=1_000_000, ge=100, description="pairs per training session, sampled when more")
     u_sample_pairs: int = Field(default=1_000_000, ge=1000, description="random pairs to estimate u from")
+    max_records: int = Field(
+        default=150_000, ge=1000, description="records the model is estimated on, a sample (by key hash) when more"
+    )
     prior: float | None = Field(
         default=None, gt=0, lt=1, description="fixed probability that two random records match; estimated when None"
     )

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import networkx as nx
+import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from graph import Identifier, IdentifierKind, RecordKey
-from resolver.linking import Evidence, FuzzyEdge, partition
+from resolver.linking import Evidence, FuzzyEdge, LinkTable, Partition, partition
 from resolver.rules import Rules
 
 
@@ -174,3 +177,136 @@ def test_the_partition_does_not_depend_on_input_order(seed: int, n: int, links: 
     assert groups_of(Evidence(records=evidence.records, links=evidence.links, never=never), rules) == groups_of(
         reordered, rules
     )
+
+
+# -- the links as a LinkTable, and the vectorised path at scale -------------------------------------------------
+
+GUARDED = Rules.model_validate(
+    {
+        "identifiers": {
+            "email": {"max_records": 3, "max_per_profile": 2},
+            "phone": {"max_records": 2, "max_per_profile": 1},
+            "device": {"max_records": 3},
+        },
+        "max_component_size": 5,
+    }
+)
+
+
+def guarded_evidence(seed: int, n: int, links: int, prefix: str = "crm") -> Evidence:
+    """Records sharing emails, phones (which need agreeing names), devices and a placeholder, with overrides."""
+    rng = random.Random(seed)
+    records = [RecordKey(prefix, f"{i:05d}") for i in range(n)]
+    kinds = [IdentifierKind.EMAIL, IdentifierKind.PHONE, IdentifierKind.DEVICE]
+    pairs = [
+        (rng.choice(records), Identifier(rng.choice(kinds), f"{prefix}-v{rng.randrange(links // 2 + 1)}"))
+        for _ in range(links)
+    ]
+    pairs += [(rng.choice(records), Identifier(IdentifierKind.EMAIL, "test@test.com")) for _ in range(2)]
+    never = [(rng.choice(records), rng.choice(records)) for _ in range(2)]
+    always = [(rng.choice(records), rng.choice(records))]
+    fuzzy = [FuzzyEdge(rng.choice(records), rng.choice(records), 0.999, "fs:name")]
+    return Evidence(records=records, links=pairs, fuzzy=fuzzy, always=always, never=never)
+
+
+def as_table(evidence: Evidence) -> Evidence:
+    identifiers = list(dict.fromkeys(i for _, i in evidence.links))
+    code = {identifier: number for number, identifier in enumerate(identifiers)}
+    position = {key: number for number, key in enumerate(evidence.records)}
+    table = LinkTable(
+        evidence.records,
+        identifiers,
+        np.array([position[k] for k, _ in evidence.links], dtype=np.int64),
+        np.array([code[i] for _, i in evidence.links], dtype=np.int64),
+    )
+    return replace(evidence, links=table)
+
+
+def outcome(result: Partition) -> tuple[object, ...]:
+    return (
+        result.groups,
+        result.blocked,
+        result.limited,
+        result.demoted,
+        result.split_by_override,
+        [(r.records, r.sample) for r in result.review],
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 40), st.integers(0, 90))
+def test_links_as_a_link_table_give_the_same_partition(seed: int, n: int, links: int) -> None:
+    evidence = guarded_evidence(seed, n, links)
+    shuffled = list(evidence.records)
+    random.Random(seed).shuffle(shuffled)
+    evidence = replace(evidence, records=shuffled + shuffled[:2])  # in any order, some twice
+    agreeing = replace(
+        evidence, agree=lambda a, b: [x.source_id[-1] == y.source_id[-1] for x, y in zip(a, b, strict=True)]
+    )
+    for case in (evidence, agreeing):
+        assert outcome(partition(as_table(case), GUARDED)) == outcome(partition(case, GUARDED))
+
+
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 10_000))
+def test_each_component_is_decided_alone_even_among_thousands(seed: int) -> None:
+    # Many disjoint copies make a graph big enough for the sparse-matrix path; each must come out as it does alone.
+    parts = [guarded_evidence(seed + copy, 12, 25, prefix=f"s{copy:03d}") for copy in range(300)]
+    alone = [partition(part, GUARDED) for part in parts]
+    together = partition(
+        Evidence(
+            records=[key for part in parts for key in part.records],
+            links=[link for part in parts for link in part.links],
+            fuzzy=[edge for part in parts for edge in part.fuzzy],
+            always=[pair for part in parts for pair in part.always],
+            never=[pair for part in parts for pair in part.never],
+        ),
+        GUARDED,
+    )
+    assert together.groups == sorted((g for result in alone for g in result.groups), key=lambda g: g[0])
+    assert together.limited == set().union(*(result.limited for result in alone))
+    assert together.demoted == set().union(*(result.demoted for result in alone))
+    assert together.blocked.keys() == {i for result in alone for i in result.blocked}
+    assert together.split_by_override == sum(result.split_by_override for result in alone)
+    assert len(together.review) == sum(len(result.review) for result in alone)
+
+
+def test_a_link_table_is_a_sequence_of_record_identifier_pairs() -> None:
+    table = LinkTable([k(1), k(2)], [email(1), phone(2)], np.array([0, 1, 1]), np.array([0, 0, 1]))
+    assert len(table) == 3
+    assert table[1] == (k(2), email(1))
+    assert list(table) == [(k(1), email(1)), (k(2), email(1)), (k(2), phone(2))]
+    assert table[1:] == [(k(2), email(1)), (k(2), phone(2))]
+
+
+def test_a_link_table_with_numbers_out_of_range_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"LinkTable\.identifier"):
+        LinkTable([k(1)], [email(1)], np.array([0]), np.array([1]))
+    with pytest.raises(ValueError, match=r"LinkTable\.record"):
+        LinkTable([k(1)], [email(1)], np.array([0, 0]), np.array([0]))
+
+
+def test_a_link_to_a_record_not_in_the_evidence_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"Evidence\.links"):
+        partition(Evidence(records=[k(1)], links=[(k(2), email(1))]), Rules())
+
+
+def test_identifiers_are_matched_on_kind_value_and_system_not_on_the_value_alone() -> None:
+    same_value = [
+        Identifier(IdentifierKind.DEVICE, "12345"),
+        Identifier(IdentifierKind.ACCOUNT, "12345", "shop"),
+        Identifier(IdentifierKind.ACCOUNT, "12345", "crm"),
+    ]
+    links = [(k(n), identifier) for n, identifier in enumerate(same_value)]
+    # The same identifier as a separate object joins.
+    links.append((k(3), Identifier(IdentifierKind.ACCOUNT, "12345", "shop")))
+    groups = groups_of(Evidence(records=[k(n) for n in range(4)], links=links))
+    assert groups == [[k(0)], [k(1), k(3)], [k(2)]]
+
+
+def test_a_record_holding_an_identifier_twice_is_one_holder() -> None:
+    rules = Rules.model_validate({"identifiers": {"email": {"max_records": 2}}})
+    links = [(k(1), email(1)), (k(1), email(1)), (k(2), email(1))]
+    result = partition(Evidence(records=[k(1), k(2)], links=links), rules)
+    assert result.groups == [[k(1), k(2)]]
+    assert not result.limited

@@ -288,6 +288,9 @@ def test_constraints_cover_every_natural_key_idempotently() -> None:
         "Document",
         "IdgraphCounter",
         "BlockingKey",
+        "Suppression",
+        "ErasureRequest",
+        "AuditEntry",
     }
     assert labels == expected
     assert (
@@ -297,14 +300,16 @@ def test_constraints_cover_every_natural_key_idempotently() -> None:
 
 def test_history_events_are_indexed_by_entity() -> None:
     assert schema.index_statements() == [
-        "CREATE INDEX idgraph_history_entity IF NOT EXISTS FOR (n:HistoryEvent) ON (n.entity_id)"
+        "CREATE INDEX idgraph_history_entity IF NOT EXISTS FOR (n:HistoryEvent) ON (n.entity_id)",
+        "CREATE INDEX idgraph_event_type_at IF NOT EXISTS FOR (n:Event) ON (n.type, n.at)",
+        "CREATE INDEX idgraph_event_at IF NOT EXISTS FOR (n:Event) ON (n.at)",
     ]
     names = [statement.split()[2] for statement in schema.constraint_statements() + schema.index_statements()]
     assert len(set(names)) == len(names)  # constraints and indexes share one namespace
 
 
-def test_the_blocking_index_is_schema_version_3() -> None:
-    assert schema.SCHEMA_VERSION == 3
+def test_event_facts_are_schema_version_4() -> None:
+    assert schema.SCHEMA_VERSION == schema.EVENT_FACTS_VERSION == 4
 
 
 def test_a_newer_schema_version_is_refused() -> None:
@@ -409,7 +414,8 @@ def test_entities_round_trip_with_sorted_members() -> None:
         id="p1", kind=EntityKind.PROFILE, traits={"first_name": "Ann"}, members=(key(1), key(2)), created_at=T0
     )
     (row,) = rows.entity_rows([profile])[EntityKind.PROFILE]
-    assert set(row) == {"id", "traits", "created_at"}
+    assert set(row) == {"id", "traits", "created_at", "node"}
+    assert row["node"] == {"id": "p1", "traits": row["traits"], "created_at": row["created_at"]}  # no {value} trait
     result_row = row | {"members": [["crm", "2"], ["crm", "1"]]}
     assert rows.entity_from_row(EntityKind.PROFILE, result_row) == profile
     assert rows.member_rows([profile]) == {
@@ -958,7 +964,7 @@ def test_records_by_blocking_key_read_each_key_once_and_sort() -> None:
     assert len(driver.queries()) == 1
 
 
-def test_a_version_2_store_is_moved_to_version_3() -> None:
+def test_a_version_2_store_is_moved_to_the_latest_version() -> None:
     class OlderStore(FakeDriver):
         def run(self, query: str, parameters: dict[str, Any] | None = None) -> FakeResult:
             if query == cypher.MERGE_SCHEMA_VERSION:
@@ -968,7 +974,7 @@ def test_a_version_2_store_is_moved_to_version_3() -> None:
 
     driver = OlderStore(lambda query, parameters: [])
     Neo4jGraphStore(driver, database=None)  # type: ignore[arg-type]
-    assert driver.parameters(cypher.SET_SCHEMA_VERSION) == [{"name": "graph", "version": 3}]
+    assert driver.parameters(cypher.SET_SCHEMA_VERSION) == [{"name": "graph", "version": schema.SCHEMA_VERSION}]
 
 
 # -- connection settings and errors --------------------------------------------------------------------------

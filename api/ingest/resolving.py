@@ -1,0 +1,51 @@
+"""Incremental resolution of the records an API write touched, with the configured rules."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+from api.settings import Settings
+from graph import GraphStore, RecordKey
+from resolver import Rules, read_rules, resolve_record
+from resolver.incremental import NeighbourhoodTooLarge
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=8)
+def _rules(path: Path | None) -> Rules:
+    return read_rules(path)
+
+
+def rules_for(settings: Settings) -> Rules:
+    """The resolver rules of the settings (read once per file)."""
+    return _rules(settings.rules)
+
+
+@dataclass
+class Resolved:
+    """The entity each resolved record belongs to now; records too entangled for one step are left for a batch run."""
+
+    entity_ids: dict[RecordKey, str] = field(default_factory=dict)
+    deferred: list[RecordKey] = field(default_factory=list)
+
+
+def resolve_records(store: GraphStore, keys: Iterable[RecordKey], rules: Rules) -> Resolved:
+    """Resolve each record incrementally (a record already placed by an earlier one of them is done again: cheap)."""
+    resolved = Resolved()
+    for key in dict.fromkeys(keys):
+        try:
+            outcome = resolve_record(store, key, rules)
+        except NeighbourhoodTooLarge:
+            log.warning("a record touches too much of the graph for incremental resolution; run `idgraph resolve`")
+            resolved.deferred.append(key)
+            continue
+        except KeyError:  # deleted meanwhile (an erasure)
+            continue
+        if outcome.entity_id is not None:
+            resolved.entity_ids[key] = outcome.entity_id
+    return resolved

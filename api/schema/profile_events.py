@@ -1,0 +1,150 @@
+"""A profile's events as a GraphQL connection: newest first, filtered by type and time, keyset-paged.
+
+The events of a profile are those PERFORMED by its member records. The cursor holds the last event's
+(timestamp, source, source_id), the key the store pages by; there is no total count (counting a long event
+history for every page would cost more than the page).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.scalars import JSON
+
+from api.schema.context import Info
+from api.schema.errors import InputError
+from api.schema.pagination import PageInfo, decode_cursor, encode_cursor, page_size
+from api.security.masking import mask_properties
+from graph import Record, RecordKey
+
+
+@strawberry.type(description="Something a person did (page_view, purchase, email_open, ...), from one source.")
+class Event:
+    record: strawberry.Private[Record]
+    actor: strawberry.Private[RecordKey]
+
+    @strawberry.field
+    def source(self) -> str:
+        return self.record.key.source
+
+    @strawberry.field
+    def source_id(self) -> str:
+        return self.record.key.source_id
+
+    @strawberry.field
+    def type(self) -> str:
+        return str(self.record.properties.get("type", ""))
+
+    @strawberry.field(description="when it happened (UTC)")
+    def timestamp(self) -> datetime | None:
+        return _timestamp(self.record)
+
+    @strawberry.field
+    def channel(self) -> str | None:
+        return _text(self.record.properties.get("channel"))
+
+    @strawberry.field(description="amount in the base currency")
+    def amount(self) -> float | None:
+        return _number(self.record.properties.get("amount"))
+
+    @strawberry.field
+    def currency(self) -> str | None:
+        return _text(self.record.properties.get("currency"))
+
+    @strawberry.field
+    def original_amount(self) -> float | None:
+        return _number(self.record.properties.get("original_amount"))
+
+    @strawberry.field
+    def original_currency(self) -> str | None:
+        return _text(self.record.properties.get("original_currency"))
+
+    @strawberry.field
+    def quantity(self) -> float | None:
+        return _number(self.record.properties.get("quantity"))
+
+    @strawberry.field(description="the event's own properties (PII masked without pii:read)")
+    def properties(self, info: Info) -> JSON:
+        nested = self.record.properties.get("properties")
+        return JSON(mask_properties(nested, sees_pii=info.context.sees_pii) if isinstance(nested, dict) else {})
+
+    @strawberry.field(description="the record that performed it, as source/sourceId")
+    def performed_by(self) -> str:
+        return str(self.actor)
+
+
+@strawberry.type
+class EventEdge:
+    node: Event
+    cursor: str
+
+
+@strawberry.type(description="A page of events, newest first.")
+class EventConnection:
+    edges: list[EventEdge]
+    page_info: PageInfo
+
+
+def _timestamp(record: Record) -> datetime | None:
+    value = record.properties.get("timestamp")
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _text(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
+
+
+def _before(after: str | None) -> tuple[str, RecordKey] | None:
+    value = decode_cursor(after)
+    if value is None:
+        return None
+    if not (isinstance(value, list) and len(value) == 3 and all(isinstance(part, str) for part in value)):
+        raise InputError("argument 'after' is not a cursor this API returned")
+    return value[0], RecordKey(value[1], value[2])
+
+
+def _cursor(record: Record) -> str:
+    return encode_cursor([str(record.properties.get("timestamp", "")), record.key.source, record.key.source_id])
+
+
+async def events_of(
+    info: Info,
+    members: Sequence[RecordKey],
+    *,
+    types: list[str] | None,
+    since: datetime | None,
+    until: datetime | None,
+    first: int | None,
+    after: str | None,
+) -> EventConnection:
+    size = page_size(first)
+    before = _before(after)
+    if since is not None and until is not None and since > until:
+        raise InputError("argument 'since' must not be after 'until'")
+    for name, value in (("since", since), ("until", until)):
+        if value is not None and value.tzinfo is None:
+            raise InputError(f"argument '{name}' needs a time zone (e.g. 2024-01-01T00:00:00Z)")
+    if size == 0 or not members:
+        return EventConnection(edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None))
+    store = info.context.store
+    found = await run_in_threadpool(
+        lambda: store.events_of(
+            list(members), types=types or (), since=since, until=until, limit=size + 1, before=before
+        )
+    )
+    edges = [EventEdge(node=Event(record=event, actor=actor), cursor=_cursor(event)) for actor, event in found[:size]]
+    return EventConnection(
+        edges=edges,
+        page_info=PageInfo(has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None),
+    )

@@ -1,0 +1,1 @@
+"""Segments in the API: saved segments (documents `segment.<name>`), their preparation and the CSV export route."""

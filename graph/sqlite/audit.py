@@ -1,0 +1,60 @@
+"""SQL of the SQLite store's audit log (table `audit_log`, append-only by trigger) and document listing."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Sequence
+from datetime import datetime
+
+import orjson
+
+from graph.audit import AuditEntry, audit_time
+
+
+def append(c: sqlite3.Connection, entries: Sequence[AuditEntry]) -> list[int]:
+    """Insert the entries in order; their sequence numbers (AUTOINCREMENT never reuses one)."""
+    seqs = []
+    for entry in entries:
+        cursor = c.execute(
+            "INSERT INTO audit_log (at, actor, actor_name, action, target, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                audit_time(entry.at),
+                entry.actor,
+                entry.actor_name,
+                entry.action,
+                entry.target,
+                orjson.dumps(entry.detail).decode(),
+            ),
+        )
+        seqs.append(int(cursor.lastrowid or 0))
+    return seqs
+
+
+def entries(c: sqlite3.Connection, *, since: datetime | None, before: int | None, limit: int) -> list[AuditEntry]:
+    """Newest first: entries at or after `since` with seq below `before` (walks the primary key backwards)."""
+    rows = c.execute(
+        "SELECT seq, at, actor, actor_name, action, target, detail FROM audit_log"
+        " WHERE seq < ? AND at >= ? ORDER BY seq DESC LIMIT ?",
+        (before if before is not None else 2**63 - 1, audit_time(since) if since else "", max(limit, 0)),
+    )
+    return [
+        AuditEntry.model_construct(
+            seq=seq,
+            at=datetime.fromisoformat(at),
+            actor=actor,
+            actor_name=actor_name,
+            action=action,
+            target=target,
+            detail=orjson.loads(detail),
+        )
+        for seq, at, actor, actor_name, action, target, detail in rows
+    ]
+
+
+def document_names(c: sqlite3.Connection, prefix: str) -> list[str]:
+    """Document names starting with `prefix` (a range scan of the primary key; no LIKE, so `%` and `_` are plain)."""
+    rows = c.execute(
+        "SELECT name FROM documents WHERE name >= ? AND substr(name, 1, ?) = ? ORDER BY name",
+        (prefix, len(prefix), prefix),
+    )
+    return [str(name) for (name,) in rows]

@@ -1,0 +1,103 @@
+"""Large writes of the SQLite store: what a batch resolve sends, hundreds of thousands of rows in one transaction.
+
+Three things keep them fast. Many keys are found with one scan of a table rather than one look-up each; rows go in
+in primary-key order; and an empty table filled with many rows gets its secondary indexes built once at the end
+(a sort) instead of updated row by row in random order.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+# At least this many keys, and a fifth of the table or more: one scan beats a look-up per key.
+SCAN_FROM = 20_000
+# Rows into an empty table from which its indexes are dropped and built again after the inserts.
+REBUILD_FROM = 50_000
+# Page cache of a large write (KiB): random look-ups and index updates stay in memory.
+BULK_CACHE_KIB = 256 * 1024
+
+
+def scan_or_look_up(
+    c: sqlite3.Connection,
+    keys: Collection[K],
+    table_rows: str,
+    scan: str,
+    look_up: Callable[[Collection[K]], dict[K, V]],
+    row: Callable[[Any], tuple[K, V]],
+) -> dict[K, V]:
+    """The value of each of `keys` found: by `look_up(keys)`, or, for many keys, by one `scan` query over the
+    whole table (its rows turned into (key, value) by `row`) when that is cheaper. `table_rows` is a query
+    estimating the table's row count."""
+    if len(keys) < SCAN_FROM:
+        return look_up(keys)
+    rows = int(c.execute(table_rows).fetchone()[0] or 0)
+    if len(keys) * 5 < rows:
+        return look_up(keys)
+    wanted = keys if isinstance(keys, (set, frozenset, dict)) else set(keys)
+    found: dict[K, V] = {}
+    for fetched in c.execute(scan):
+        key, value = row(fetched)
+        if key in wanted:
+            found[key] = value
+    return found
+
+
+def is_empty(c: sqlite3.Connection, table: str) -> bool:
+    return c.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is None
+
+
+@contextmanager
+def filling(c: sqlite3.Connection, table: str, rows: int) -> Iterator[None]:
+    """Around inserting `rows` rows into `table`: when that is many into an empty table, its secondary indexes
+    are dropped first and created again (the same definitions) after; inside the caller's transaction."""
+    if rows < REBUILD_FROM or not is_empty(c, table):
+        yield
+        return
+    indexes = c.execute(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL", (table,)
+    ).fetchall()
+    for name, _ in indexes:
+        c.execute(f'DROP INDEX "{name}"')
+    yield
+    for _, sql in indexes:
+        c.execute(sql)
+
+
+@contextmanager
+def large_cache(c: sqlite3.Connection, rows: int) -> Iterator[None]:
+    """A bigger page cache for the duration of a write of many rows; the connection's own afterwards."""
+    if rows < REBUILD_FROM:
+        yield
+        return
+    before = int(c.execute("PRAGMA cache_size").fetchone()[0])
+    c.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        c.execute(f"PRAGMA cache_size = {before}")
+
+
+def insert_sorted(
+    c: sqlite3.Connection, table: str, columns: Sequence[str], rows: Sequence[tuple[object, ...]], on_conflict: str
+) -> None:
+    """Insert rows into `table` in the order of `columns` (its primary key). Many rows are staged in a temporary
+    table as they come and sorted by SQLite on the way in, which costs far less than sorting them in Python."""
+    names, marks = ", ".join(columns), ", ".join("?" * len(columns))
+    if len(rows) < REBUILD_FROM:
+        c.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {on_conflict}", sorted(rows))  # type: ignore[type-var,unused-ignore]
+        return
+    c.execute(f"CREATE TEMP TABLE staged ({names})")
+    try:
+        c.executemany(f"INSERT INTO temp.staged ({names}) VALUES ({marks})", rows)
+        # WHERE true: an upsert's SELECT needs a WHERE clause to be parsed as one.
+        c.execute(
+            f"INSERT INTO {table} ({names}) SELECT {names} FROM temp.staged WHERE true ORDER BY {names} {on_conflict}"
+        )
+    finally:
+        c.execute("DROP TABLE temp.staged")

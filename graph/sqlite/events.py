@@ -1,0 +1,79 @@
+"""SQLite reads of the event index (`event_facts`, migration 4): the events performed by records, newest first."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Collection, Sequence
+from datetime import datetime
+
+import orjson
+
+from graph.events import time_key
+from graph.model import Record, RecordKey, RecordKind
+
+# Actors per statement: one actor takes 2 parameters.
+_ACTORS_PER_QUERY = 400
+
+
+def _cursor_key(before: tuple[str, RecordKey]) -> tuple[str, str, str]:
+    at = time_key(before[0])
+    if at is None:
+        raise ValueError("before: the cursor's timestamp is not an ISO-8601 date-time")
+    return at, before[1].source, before[1].source_id
+
+
+def events_of(
+    c: sqlite3.Connection,
+    actors: Sequence[RecordKey],
+    *,
+    types: Collection[str],
+    since: datetime | None,
+    until: datetime | None,
+    limit: int,
+    before: tuple[str, RecordKey] | None,
+) -> list[tuple[RecordKey, Record]]:
+    """(actor, event) pairs for the events PERFORMED by `actors`, newest first by (at, event key).
+
+    `since` is inclusive, `until` and `before` exclusive; events without a readable timestamp are left out.
+    """
+    if limit < 0:
+        raise ValueError("limit must be >= 0")
+    unique = list(dict.fromkeys(actors))
+    if not unique or limit == 0:
+        return []
+    filters: list[str] = ["f.at IS NOT NULL"]
+    params: list[object] = []
+    type_list = sorted(set(types))
+    if type_list:
+        filters.append(f"f.type IN ({','.join('?' * len(type_list))})")
+        params += type_list
+    if since is not None:
+        filters.append("f.at >= ?")
+        params.append(time_key(since))
+    if until is not None:
+        filters.append("f.at < ?")
+        params.append(time_key(until))
+    if before is not None:
+        filters.append("(f.at, e.source, e.source_id) < (?, ?, ?)")
+        params += _cursor_key(before)
+    found: list[tuple[str, str, str, RecordKey, Record]] = []
+    for start in range(0, len(unique), _ACTORS_PER_QUERY):
+        chunk = unique[start : start + _ACTORS_PER_QUERY]
+        values = ",".join(["(?, ?)"] * len(chunk))
+        rows = c.execute(
+            f"WITH k(source, source_id) AS (VALUES {values})"
+            " SELECT a.source, a.source_id, e.source, e.source_id, e.properties, f.at FROM k"
+            " JOIN records a ON a.source = k.source AND a.source_id = k.source_id"
+            " JOIN event_facts f INDEXED BY event_facts_by_actor ON f.actor_id = a.id"
+            " JOIN records e ON e.id = f.record_id"
+            f" WHERE {' AND '.join(filters)}"
+            " ORDER BY f.at DESC, e.source DESC, e.source_id DESC LIMIT ?",
+            [part for key in chunk for part in key] + params + [limit],
+        ).fetchall()
+        for actor_source, actor_id, source, source_id, properties, at in rows:
+            event = Record.model_construct(
+                kind=RecordKind.EVENT, key=RecordKey(source, source_id), properties=orjson.loads(properties)
+            )
+            found.append((at, source, source_id, RecordKey(actor_source, actor_id), event))
+    found.sort(key=lambda row: (row[0], row[1], row[2]), reverse=True)
+    return [(actor, event) for _, _, _, actor, event in found[:limit]]
