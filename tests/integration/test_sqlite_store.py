@@ -14,13 +14,21 @@ from graph.sqlite import SqliteGraphStore
 from graph.sqlite.migrations import MIGRATIONS
 
 
-def test_pragmas_make_it_durable_and_concurrent(tmp_path: Path) -> None:
-    store = SqliteGraphStore(tmp_path / "g.db")
+@pytest.mark.parametrize(("url_suffix", "synchronous"), [("", 1), ("?synchronous=normal", 1), ("?synchronous=FULL", 2)])
+def test_pragmas_make_it_safe_and_concurrent(tmp_path: Path, url_suffix: str, synchronous: int) -> None:
+    store = open_store(f"sqlite:///{tmp_path / 'g.db'}{url_suffix}")
+    assert isinstance(store, SqliteGraphStore)
     connection = store._connection()
     assert connection.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert connection.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
+    assert connection.execute("PRAGMA synchronous").fetchone()[0] == synchronous  # 1 NORMAL, 2 FULL
     assert connection.execute("PRAGMA foreign_keys").fetchone()[0] == 1
     store.close()
+
+
+@pytest.mark.parametrize(("url_suffix", "message"), [("?synchronous=off", "synchronous"), ("?cache=big", "cache")])
+def test_bad_store_url_options_are_named(tmp_path: Path, url_suffix: str, message: str) -> None:
+    with pytest.raises(UnsupportedStoreURLError, match=message):
+        open_store(f"sqlite:///{tmp_path / 'g.db'}{url_suffix}")
 
 
 def test_schema_is_versioned_and_reopening_does_not_migrate_twice(tmp_path: Path) -> None:
