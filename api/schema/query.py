@@ -29,7 +29,7 @@ def _after_id(after: str | None) -> str | None:
 
 async def _prepared_segment(info: Info, segment: SegmentInput) -> Segment:
     """The validated segment with its saved segments inlined; bad definitions are errors naming `segment`."""
-    definition = definition_of(segment, "segment")
+    definition = definition_of(segment, "segment", phone_region=info.context.settings.phone_region)
     store, settings = info.context.store, info.context.settings
     try:
         return await run_in_threadpool(lambda: saved.prepared(store, settings, definition))

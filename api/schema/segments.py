@@ -27,6 +27,7 @@ from api.segments import saved
 from graph import EntityKind, IdentifierKind
 from graph.segments import Segment as SegmentAst
 from graph.segments import SegmentError, parse_segment
+from loaders import normalise_identifier
 
 if TYPE_CHECKING:
     from api.schema.types import Profile
@@ -129,17 +130,21 @@ class SegmentInput:
     in_segment: str | None = strawberry.field(default=None, description="a saved segment, by name")
 
 
-def _plain(value: Any) -> Any:
-    """An input object as the JSON of the segment DSL: snake_case keys, unset fields left out, enums as values."""
+def _plain(value: Any, phone_region: str) -> Any:
+    """An input object as the JSON of the segment DSL: snake_case keys, unset fields left out, enums as values,
+    identifier values normalised as the loaders do (so `Ann@Example.com` finds `ann@example.com`)."""
+    if isinstance(value, IdentifierConditionInput) and value.value is not None:
+        normalised = normalise_identifier(value.kind, value.value, phone_region=phone_region)
+        value = dataclasses.replace(value, value=normalised)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         found = {}
         for item in dataclasses.fields(value):
             inner = getattr(value, item.name)
             if inner is not None:
-                found["not" if item.name == "not_" else item.name] = _plain(inner)
+                found["not" if item.name == "not_" else item.name] = _plain(inner, phone_region)
         return found
     if isinstance(value, list):
-        return [_plain(item) for item in value]
+        return [_plain(item, phone_region) for item in value]
     if isinstance(value, IdentifierKind):
         return value.name
     if isinstance(value, Enum):
@@ -149,12 +154,14 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def definition_of(segment: SegmentInput, argument: str = "definition") -> SegmentAst:
+def definition_of(segment: SegmentInput, argument: str = "definition", *, phone_region: str = "US") -> SegmentAst:
     """The validated segment of an input (InputError naming the argument and the path of each bad value)."""
     try:
-        return parse_segment(_plain(segment))
+        return parse_segment(_plain(segment, phone_region))
     except SegmentError as error:
         raise InputError(f"argument '{argument}': {error}") from None
+    except ValueError as error:  # an identifier value that cannot be normalised
+        raise InputError(f"argument '{argument}': identifier value: {error}") from None
 
 
 def _prepared(info: Info, segment: SegmentAst, *, name: str | None = None) -> SegmentAst:
@@ -255,7 +262,7 @@ class SegmentMutation:
         extensions=[requires(Scope.SEGMENTS_WRITE)],
     )
     async def save_segment(self, info: Info, name: str, definition: SegmentInput) -> SegmentType:
-        segment = definition_of(definition)
+        segment = definition_of(definition, phone_region=info.context.settings.phone_region)
         store, settings, principal = info.context.store, info.context.settings, info.context.principal
         try:
             saved.check_name(name)

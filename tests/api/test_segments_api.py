@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from api.security.scopes import Scope
-from graph import open_store
+from graph import IdentifierKind, RecordKind, open_store
 from graph.segments import parse_segment, prepare
 from tests.api.conftest import ALL_READ, ClientFactory, gql
 
@@ -168,3 +168,31 @@ async def test_csv_export_streams_members_and_hides_pii_without_pii_read(
         store.close()
     assert ("segment.export", "buyers", count) in actions
     assert ("segment.save", "buyers", None) in actions
+
+
+PROFILES_IN = """
+query In($segment: SegmentInput!) { profiles(segment: $segment, first: 5) { totalCount edges { node { id } } } }
+"""
+
+
+async def test_identifier_values_in_a_segment_are_normalised_as_the_loaders_do(
+    client_for: ClientFactory, demo_store_url: str
+) -> None:
+    store = open_store(demo_store_url)
+    try:
+        email = next(
+            value
+            for _, identifier in store.iter_links({RecordKind.CUSTOMER})
+            if identifier.kind is IdentifierKind.EMAIL and (value := identifier.value)
+        )
+    finally:
+        store.close()
+    client = await client_for(READER)
+    given = {"identifier": {"kind": "EMAIL", "value": f"  {email.upper()} "}}
+    body = await gql(client, PROFILES_IN, segment=given)
+    assert "errors" not in body, body
+    expected = _store_count(demo_store_url, {"identifier": {"kind": "EMAIL", "value": email}})
+    assert expected[0] >= 1
+    assert body["data"]["profiles"]["totalCount"] == expected[0]
+    bad = await gql(client, PROFILES_IN, segment={"identifier": {"kind": "EMAIL", "value": "not an email"}})
+    assert "argument 'segment'" in bad["errors"][0]["message"]
