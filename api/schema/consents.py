@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 
 from api.ingest.consent import ConsentState, consents_of
 from api.schema.context import Info
@@ -45,5 +44,5 @@ class Consent:
 
 async def profile_consents(info: Info, entity: Entity) -> list[Consent]:
     """The consents of a profile (one indexed read of its consent events)."""
-    states = await run_in_threadpool(consents_of, info.context.store, entity)
+    states = await info.context.loaders.read(consents_of, info.context.store, entity)
     return [Consent.of(state) for state in states]

@@ -1,28 +1,39 @@
 """DataLoaders, one set per request: they turn the N reads of a page of results into one store call per kind of read.
 
-Store calls are synchronous (SQLite, the Neo4j driver); a batch runs in a worker thread so the event loop stays free.
+Store calls are synchronous. On the embedded SQLite store a batch runs inline on the event loop: a read of a few
+indexed rows takes 50-100 us, less than the hop to a worker thread and back (WAL readers never wait for a writer).
+On a networked store (Neo4j) a batch runs in a worker thread so the event loop stays free while it waits.
 A loader also caches within its request, so a record or entity read twice in one query is read once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from functools import cached_property, partial
+from typing import ParamSpec, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
 
 from graph import Direction, Entity, GraphStore, HistoryEvent, Identifier, Neighbour, Record, RecordKey, RelType
+from graph.sqlite import SqliteGraphStore
 
 K = TypeVar("K")
 V = TypeVar("V")
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
-def _loader(fetch: Callable[[list[K]], Mapping[K, V]], missing: V) -> DataLoader[K, V]:
+def reads_inline(store: GraphStore) -> bool:
+    """Whether short reads of `store` run on the event loop (the embedded SQLite store) rather than in a thread."""
+    return isinstance(store, SqliteGraphStore)
+
+
+def _loader(fetch: Callable[[list[K]], Mapping[K, V]], missing: V, *, inline: bool) -> DataLoader[K, V]:
     """A DataLoader over a store read that takes many keys and returns a mapping of those it found."""
 
     async def load(keys: Sequence[K]) -> list[V]:
-        found = await run_in_threadpool(fetch, list(keys))
+        found = fetch(list(keys)) if inline else await run_in_threadpool(fetch, list(keys))
         return [found.get(key, missing) for key in keys]
 
     return DataLoader(load_fn=load)
@@ -37,28 +48,56 @@ class Loaders:
 
     def __init__(self, store: GraphStore) -> None:
         self.store = store
-        self.record: DataLoader[RecordKey, Record | None] = _loader(store.get_records, None)
-        self.identifiers: DataLoader[RecordKey, list[Identifier]] = _loader(store.identifiers_of, [])
-        self.entity_id: DataLoader[RecordKey, str | None] = _loader(store.entity_ids_of, None)
-        # By ID or alias: an alias loads its survivor.
-        self.entity: DataLoader[str, Entity | None] = _loader(store.get_entities, None)
-        self.history: DataLoader[str, list[HistoryEvent]] = _loader(self._histories, [])
-        # Records joined by one relationship type and direction (WORKS_AT in, FOR in, ...): one call per pair.
-        self.neighbours: DataLoader[tuple[RecordKey, RelType, Direction], list[Neighbour]] = _loader(
-            self._neighbours, []
-        )
+        self.inline = reads_inline(store)
 
-    def _histories(self, ids: list[str]) -> dict[str, list[HistoryEvent]]:
-        return {entity_id: self.store.history(entity_id) for entity_id in ids}
+    # Each loader is made on first use: most requests need one or two of them. None refers back to this object
+    # (the fetch functions take the store), so a request's loaders are freed by reference counting, not by the
+    # cycle collector.
+    @cached_property
+    def record(self) -> DataLoader[RecordKey, Record | None]:
+        return _loader(self.store.get_records, None, inline=self.inline)
 
-    def _neighbours(
-        self, keys: list[tuple[RecordKey, RelType, Direction]]
-    ) -> dict[tuple[RecordKey, RelType, Direction], list[Neighbour]]:
-        groups: dict[tuple[RelType, Direction], list[RecordKey]] = {}
-        for key, rel, direction in keys:
-            groups.setdefault((rel, direction), []).append(key)
-        return {
-            (key, rel, direction): found
-            for (rel, direction), records in groups.items()
-            for key, found in self.store.neighbours_of(records, rel, direction).items()
-        }
+    @cached_property
+    def identifiers(self) -> DataLoader[RecordKey, list[Identifier]]:
+        return _loader(self.store.identifiers_of, [], inline=self.inline)
+
+    @cached_property
+    def entity_id(self) -> DataLoader[RecordKey, str | None]:
+        return _loader(self.store.entity_ids_of, None, inline=self.inline)
+
+    @cached_property
+    def entity(self) -> DataLoader[str, Entity | None]:
+        """By ID or alias: an alias loads its survivor."""
+        return _loader(self.store.get_entities, None, inline=self.inline)
+
+    @cached_property
+    def history(self) -> DataLoader[str, list[HistoryEvent]]:
+        return _loader(partial(_histories, self.store), [], inline=self.inline)
+
+    @cached_property
+    def neighbours(self) -> DataLoader[tuple[RecordKey, RelType, Direction], list[Neighbour]]:
+        """Records joined by one relationship type and direction (WORKS_AT in, FOR in, ...): one call per pair."""
+        return _loader(partial(_neighbours, self.store), [], inline=self.inline)
+
+    async def read(self, fetch: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+        """A short store read not worth a loader (one query of a few rows): inline on SQLite, else in a thread."""
+        if self.inline:
+            return fetch(*args, **kwargs)
+        return await run_in_threadpool(fetch, *args, **kwargs)
+
+
+def _histories(store: GraphStore, ids: list[str]) -> dict[str, list[HistoryEvent]]:
+    return {entity_id: store.history(entity_id) for entity_id in ids}
+
+
+def _neighbours(
+    store: GraphStore, keys: list[tuple[RecordKey, RelType, Direction]]
+) -> dict[tuple[RecordKey, RelType, Direction], list[Neighbour]]:
+    groups: dict[tuple[RelType, Direction], list[RecordKey]] = {}
+    for key, rel, direction in keys:
+        groups.setdefault((rel, direction), []).append(key)
+    return {
+        (key, rel, direction): found
+        for (rel, direction), records in groups.items()
+        for key, found in store.neighbours_of(records, rel, direction).items()
+    }

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Any
 
 import strawberry
-from starlette.concurrency import run_in_threadpool
 from strawberry.scalars import JSON
 
 from api.schema.context import Info
@@ -24,57 +23,43 @@ from graph import Record, RecordKey
 
 @strawberry.type(description="Something a person did (page_view, purchase, email_open, ...), from one source.")
 class Event:
+    # Plain fields, filled once from the record: graphql-core reads them as attributes, with no resolver call per
+    # field. Only `properties`, which may hold PII, is resolved on demand (masking, and marking a PII read).
+    source: str
+    source_id: str
+    type: str
+    timestamp: datetime | None = strawberry.field(description="when it happened (UTC)")
+    channel: str | None
+    amount: float | None = strawberry.field(description="amount in the base currency")
+    currency: str | None
+    original_amount: float | None
+    original_currency: str | None
+    quantity: float | None
+    performed_by: str = strawberry.field(description="the record that performed it, as source/sourceId")
     record: strawberry.Private[Record]
-    actor: strawberry.Private[RecordKey]
 
-    @strawberry.field
-    def source(self) -> str:
-        return self.record.key.source
-
-    @strawberry.field
-    def source_id(self) -> str:
-        return self.record.key.source_id
-
-    @strawberry.field
-    def type(self) -> str:
-        return str(self.record.properties.get("type", ""))
-
-    @strawberry.field(description="when it happened (UTC)")
-    def timestamp(self) -> datetime | None:
-        return _timestamp(self.record)
-
-    @strawberry.field
-    def channel(self) -> str | None:
-        return _text(self.record.properties.get("channel"))
-
-    @strawberry.field(description="amount in the base currency")
-    def amount(self) -> float | None:
-        return _number(self.record.properties.get("amount"))
-
-    @strawberry.field
-    def currency(self) -> str | None:
-        return _text(self.record.properties.get("currency"))
-
-    @strawberry.field
-    def original_amount(self) -> float | None:
-        return _number(self.record.properties.get("original_amount"))
-
-    @strawberry.field
-    def original_currency(self) -> str | None:
-        return _text(self.record.properties.get("original_currency"))
-
-    @strawberry.field
-    def quantity(self) -> float | None:
-        return _number(self.record.properties.get("quantity"))
+    @classmethod
+    def of(cls, record: Record, actor: RecordKey) -> Event:
+        values = record.properties
+        return cls(
+            source=record.key.source,
+            source_id=record.key.source_id,
+            type=str(values.get("type", "")),
+            timestamp=_timestamp(record),
+            channel=_text(values.get("channel")),
+            amount=_number(values.get("amount")),
+            currency=_text(values.get("currency")),
+            original_amount=_number(values.get("original_amount")),
+            original_currency=_text(values.get("original_currency")),
+            quantity=_number(values.get("quantity")),
+            performed_by=str(actor),
+            record=record,
+        )
 
     @strawberry.field(description="the event's own properties (PII masked without pii:read)")
     def properties(self, info: Info) -> JSON:
         nested = self.record.properties.get("properties")
         return JSON(mask_properties(nested, sees_pii=info.context.sees_pii) if isinstance(nested, dict) else {})
-
-    @strawberry.field(description="the record that performed it, as source/sourceId")
-    def performed_by(self) -> str:
-        return str(self.actor)
 
 
 @strawberry.type
@@ -137,13 +122,16 @@ async def events_of(
             raise InputError(f"argument '{name}' needs a time zone (e.g. 2024-01-01T00:00:00Z)")
     if size == 0 or not members:
         return EventConnection(edges=[], page_info=PageInfo(has_next_page=False, end_cursor=None))
-    store = info.context.store
-    found = await run_in_threadpool(
-        lambda: store.events_of(
-            list(members), types=types or (), since=since, until=until, limit=size + 1, before=before
-        )
+    found = await info.context.loaders.read(
+        info.context.store.events_of,
+        list(members),
+        types=types or (),
+        since=since,
+        until=until,
+        limit=size + 1,
+        before=before,
     )
-    edges = [EventEdge(node=Event(record=event, actor=actor), cursor=_cursor(event)) for actor, event in found[:size]]
+    edges = [EventEdge(node=Event.of(event, actor), cursor=_cursor(event)) for actor, event in found[:size]]
     return EventConnection(
         edges=edges,
         page_info=PageInfo(has_next_page=len(found) > size, end_cursor=edges[-1].cursor if edges else None),

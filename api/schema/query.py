@@ -15,7 +15,7 @@ from api.schema.types import Profile, ProfileConnection
 from api.security.permissions import requires
 from api.security.scopes import Scope
 from api.segments import saved
-from graph import PERSON_KINDS, EntityKind, Identifier, IdentifierKind
+from graph import PERSON_KINDS, Entity, EntityKind, GraphStore, Identifier, IdentifierKind
 from graph.segments import Segment, SegmentError
 from loaders import normalise_identifier
 
@@ -35,6 +35,16 @@ async def _prepared_segment(info: Info, segment: SegmentInput) -> Segment:
         return await run_in_threadpool(lambda: saved.prepared(store, settings, definition))
     except SegmentError as error:
         raise InputError(f"argument 'segment': {error}") from None
+
+
+def _holder(store: GraphStore, identifier: Identifier) -> Entity | None:
+    """The profile of the person records holding `identifier`: the one with the smallest ID when several do."""
+    holders = store.records_with(identifier)
+    records = store.get_records(holders)
+    people = [key for key in holders if key in records and records[key].kind in PERSON_KINDS]
+    entity_ids = sorted(set(store.entity_ids_of(people).values()))
+    entities = store.get_entities(entity_ids)
+    return next((entities[e] for e in entity_ids if e in entities), None)
 
 
 @strawberry.type
@@ -69,15 +79,13 @@ class ProfileQuery:
         if kind is IdentifierKind.ACCOUNT and not system:
             raise InputError("argument 'system' is required for ACCOUNT identifiers")
         identifier = Identifier(kind, normalised, (system or "") if kind is IdentifierKind.ACCOUNT else "")
-        store, loaders = info.context.store, info.context.loaders
-        holders = await run_in_threadpool(store.records_with, identifier)
-        records = await loaders.record.load_many(holders)
-        people = [r.key for r in records if r is not None and r.kind in PERSON_KINDS]
-        entity_ids = sorted({e for e in await loaders.entity_id.load_many(people) if e is not None})
-        for entity in await loaders.entity.load_many(entity_ids):
-            if entity is not None:
-                return Profile(entity=entity)
-        return None
+        loaders = info.context.loaders
+        # One read of four short store calls (inline on SQLite): a chain of loader rounds would cost more than it.
+        entity = await loaders.read(_holder, info.context.store, identifier)
+        if entity is None:
+            return None
+        loaders.entity.prime(entity.id, entity)  # later fields of the same request (profile(id: ...)) reuse it
+        return Profile(entity=entity)
 
     @strawberry.field(
         description="Profiles in ID order, a page at a time (cursor-based), with the total count: all of them, or"
