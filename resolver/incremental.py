@@ -14,9 +14,11 @@ from datetime import UTC, datetime
 
 from graph import (
     RESOLVED_KINDS,
+    Direction,
     Entity,
     EntityKind,
     GraphStore,
+    HistoryEvent,
     Identifier,
     OverrideKind,
     Record,
@@ -30,9 +32,17 @@ from graph import (
 from resolver.batch import LINKING_KINDS, changed_entities, record_age
 from resolver.fuzzy import CompanyFeatures
 from resolver.linking import Evidence, FuzzyEdge, partition
-from resolver.matching import company_conflicts, fuzzy_update, name_agreement, person_features, same_as_of
+from resolver.matching import (
+    company_conflicts,
+    fuzzy_update,
+    matcher,
+    name_agreement,
+    person_features,
+    same_as_of,
+    stored_model,
+)
 from resolver.rules import Rules
-from resolver.stable_ids import ID_PREFIX, assign_ids
+from resolver.stable_ids import ID_PREFIX, assign_ids, derived_id
 
 # A neighbourhood bigger than this is beyond one incremental step: run a batch resolve instead.
 MAX_NEIGHBOURHOOD = 20_000
@@ -228,3 +238,106 @@ def resolve_record(store: GraphStore, key: RecordKey, rules: Rules | None = None
         created=assignment.created,
         changed_entities=[e.id for e in changed],
     )
+
+
+def _fuzzy_enabled(kind: EntityKind, rules: Rules) -> bool:
+    return rules.company_fuzzy.enabled if kind is EntityKind.ORGANIZATION else rules.fuzzy.enabled
+
+
+def isolated_records(store: GraphStore, found: dict[RecordKey, Record], rules: Rules) -> dict[RecordKey, EntityKind]:
+    """The records among `found` that nothing can join: in no entity, named by no override, with no SAME_AS link,
+    no fuzzy blocking key, and every linking identifier held by them alone. `resolve_record` would gather just
+    the record itself for each, so each becomes a new singleton entity."""
+    kinds = {key: kind for key, record in found.items() if (kind := entity_kind_of(record.kind)) is not None}
+    candidates = set(kinds) - store.entity_ids_of(sorted(kinds)).keys()
+    for override in store.overrides() if candidates else ():
+        candidates -= {override.a, override.b}
+    for direction in (Direction.OUT, Direction.IN):
+        candidates -= store.neighbours_of(sorted(candidates), RelType.SAME_AS, direction).keys()
+    matchers = {
+        kind: matcher(kind, rules, stored_model(store) if kind is EntityKind.PROFILE else None)
+        for kind in {kinds[key] for key in candidates}
+        if _fuzzy_enabled(kind, rules)
+    }
+    held = store.identifiers_of(sorted(candidates))
+    isolated: dict[RecordKey, EntityKind] = {}
+    for key in sorted(candidates):
+        kind = kinds[key]
+        chosen = matchers.get(kind)
+        if chosen is not None and chosen.index_keys(chosen.features(found[key])):
+            continue
+        linking = LINKING_KINDS[kind]
+        if all(store.records_with(i) == [key] for i in held.get(key, ()) if i.kind in linking):
+            isolated[key] = kind
+    return isolated
+
+
+def resolve_records(
+    store: GraphStore, keys: Iterable[RecordKey], rules: Rules | None = None
+) -> dict[RecordKey, RecordResolution | KeyError | NeighbourhoodTooLarge]:
+    """`resolve_record` of each record in turn (each once), with the records nothing can join (say the derived
+    actor of an event from a new device) made new singleton entities together, in one write at the end.
+
+    The result is what the calls one by one would give: same partition, IDs, traits, history (times included:
+    each is taken in its turn) and blocking keys; the singletons are out of the other records' reach. A record
+    that is missing or too entangled for one step gets the error `resolve_record` raised.
+    """
+    rules = rules or Rules()
+    wanted = list(dict.fromkeys(keys))
+    found = store.get_records(wanted)
+    isolated = isolated_records(store, found, rules)
+    # New IDs already held by an entity (or an alias), read at once; a salted one (rare) is asked singly. An ID
+    # created meanwhile by a record resolved below is one derived from another key: no clash short of a hash
+    # collision.
+    first = {derived_id(ID_PREFIX[kind], [key]) for key, kind in isolated.items()}
+    stored = store.get_entities(sorted(first)).keys() if first else set()
+    given: set[str] = set()
+
+    def taken(entity_id: str) -> bool:
+        if entity_id in given or entity_id in stored:
+            return True
+        return entity_id not in first and store.get_entity(entity_id) is not None
+
+    outcomes: dict[RecordKey, RecordResolution | KeyError | NeighbourhoodTooLarge] = {}
+    entities: list[Entity] = []
+    history: list[HistoryEvent] = []
+    blocking: list[tuple[RecordKey, tuple[str, ...]]] = []
+    for key in wanted:
+        kind = isolated.get(key)
+        if kind is None:
+            try:
+                outcomes[key] = resolve_record(store, key, rules)
+            except (KeyError, NeighbourhoodTooLarge) as exc:
+                outcomes[key] = exc
+            continue
+        records = {key: found[key]}
+        assignment = assign_ids(
+            [[key]],
+            {},
+            {},
+            prefix=ID_PREFIX[kind],
+            now=datetime.now(UTC),
+            age=record_age(records),
+            cause=f"record {key}",
+            taken=taken,
+        )
+        changed = changed_entities(assignment, kind, records, {}, rules)
+        entity_id = assignment.groups[0].id
+        given.add(entity_id)
+        entities += changed
+        history += assignment.history
+        if _fuzzy_enabled(kind, rules):  # as fuzzy_update's: the record has no blocking key
+            blocking.append((key, ()))
+        outcomes[key] = RecordResolution(
+            record=key,
+            entity_id=entity_id,
+            entity_kind=kind,
+            records_considered=1,
+            created=assignment.created,
+            changed_entities=[e.id for e in changed],
+        )
+    if entities:
+        store.write_resolution(
+            Resolution(entities=tuple(entities), history=tuple(history), blocking_keys=tuple(blocking))
+        )
+    return outcomes

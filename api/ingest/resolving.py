@@ -10,7 +10,7 @@ from pathlib import Path
 
 from api.settings import Settings
 from graph import GraphStore, RecordKey
-from resolver import Rules, read_rules, resolve_record
+from resolver import Rules, incremental, read_rules
 from resolver.incremental import NeighbourhoodTooLarge
 
 log = logging.getLogger(__name__)
@@ -35,17 +35,15 @@ class Resolved:
 
 
 def resolve_records(store: GraphStore, keys: Iterable[RecordKey], rules: Rules) -> Resolved:
-    """Resolve each record incrementally (a record already placed by an earlier one of them is done again: cheap)."""
+    """Resolve each record incrementally (a record already placed by an earlier one of them is done again: cheap);
+    new records nothing can join are written together (see resolver.incremental.resolve_records)."""
     resolved = Resolved()
-    for key in dict.fromkeys(keys):
-        try:
-            outcome = resolve_record(store, key, rules)
-        except NeighbourhoodTooLarge:
+    for key, outcome in incremental.resolve_records(store, keys, rules).items():
+        if isinstance(outcome, NeighbourhoodTooLarge):
             log.warning("a record touches too much of the graph for incremental resolution; run `idgraph resolve`")
             resolved.deferred.append(key)
+        elif isinstance(outcome, KeyError):  # deleted meanwhile (an erasure)
             continue
-        except KeyError:  # deleted meanwhile (an erasure)
-            continue
-        if outcome.entity_id is not None:
+        elif outcome.entity_id is not None:
             resolved.entity_ids[key] = outcome.entity_id
     return resolved
