@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -49,14 +50,8 @@ class LoadOptions:
         return cls(base_currency=config.base_currency, rates=config.rates, batch_size=config.batch_size, **overrides)
 
 
-@dataclass
-class _Pending:
-    """Good rows waiting for the next batch, with what they refer to."""
-
-    rows: list[tuple[RawRow, Mapped]] = field(default_factory=list)
-
-    def references(self) -> set[RecordKey]:
-        return {key for _, mapped in self.rows for key in mapped.references}
+# Kinds of stored records remembered per file: beyond this many, the memory is cleared (it stays flat).
+_REMEMBERED_KINDS = 500_000
 
 
 def checkpoint_name(source: SourceConfig, path: Path) -> str:
@@ -78,7 +73,11 @@ class _FileLoad:
         self.checkpoint = checkpoint_name(source, path)
         self.format = source.file_format(path)
         self._rejected: list[tuple[RawRow, list[Problem]]] = []
-        self._stored_kinds: dict[RecordKey, RecordKind] = {}
+        # Keyed by plain tuples (equal to RecordKeys): the garbage collector stops tracking those, not NamedTuples.
+        self._stored_kinds: dict[tuple[str, str], RecordKind] = {}
+        # Loaded rows per list of fields filled (and normalised): rows of a file mostly share a few such lists.
+        self._filled: Counter[tuple[str, ...]] = Counter()
+        self._normalised: Counter[tuple[str, ...]] = Counter()
 
     def rows(self) -> Iterator[RawRow]:
         return read_rows(self.path, self.format, encoding=self.source.encoding, delimiter=self.source.delimiter)
@@ -89,15 +88,16 @@ class _FileLoad:
         for reason in {p.reason.value for p in problems}:
             self.report.reasons[reason] = self.report.reasons.get(reason, 0) + 1
 
-    def _known_kinds(self, keys: set[RecordKey], batch: list[Record]) -> dict[RecordKey, RecordKind]:
+    def _known_kinds(self, keys: set[RecordKey], batch: dict[RecordKey, RecordKind]) -> dict[RecordKey, RecordKind]:
         """Kinds of the referenced records that exist: in the batch, or stored (remembered for later batches)."""
-        kinds = {record.key: record.kind for record in batch}
-        missing = [key for key in keys if key not in kinds and key not in self._stored_kinds]
+        stored = self._stored_kinds
+        missing = [key for key in keys if key not in batch and key not in stored]
         if missing:
-            if len(self._stored_kinds) > 500_000:  # keep memory flat on huge files
-                self._stored_kinds.clear()
-            self._stored_kinds.update({key: r.kind for key, r in self.store.get_records(missing).items()})
-        return {key: kind for key in keys if (kind := kinds.get(key) or self._stored_kinds.get(key)) is not None}
+            if len(stored) > _REMEMBERED_KINDS:
+                stored.clear()
+            found = self.store.get_records(missing)
+            stored.update({(key.source, key.source_id): record.kind for key, record in found.items()})
+        return {key: kind for key in keys if (kind := batch.get(key) or stored.get(key)) is not None}
 
     def _commit(self, batch: GraphBatch) -> None:
         """Write the batch; its rejected rows go to the quarantine once it is committed."""
@@ -109,80 +109,101 @@ class _FileLoad:
             quarantine.flush()
         self._rejected = []
 
-    def flush(self, pending: _Pending, position: str) -> None:
+    def _count_fields(self) -> None:
+        """Move the counts of fields filled and normalised into the report."""
+        for counts, into in ((self._filled, self.report.fields_filled), (self._normalised, self.report.normalisations)):
+            for names, rows in counts.items():
+                for name in names:
+                    into[name] = into.get(name, 0) + rows
+            counts.clear()
+
+    def flush(self, pending: list[tuple[RawRow, Mapped]], position: str) -> None:
         """Write the pending rows whose references exist, quarantine the others, and move the checkpoint."""
-        records = [r for _, mapped in pending.rows for r in mapped.records]
-        kinds = self._known_kinds(pending.references(), records)
+        batch_kinds = {record.key: record.kind for _, mapped in pending for record in mapped.records}
+        kinds = self._known_kinds({key for _, mapped in pending for key in mapped.references}, batch_kinds)
         good_records: list[Record] = []
         links: list[IdentifierLink] = []
         relations: list[Relation] = []
-        for row, mapped in pending.rows:
-            problems = [
-                Problem("", Reason.UNKNOWN_REFERENCE, f"no {'/'.join(sorted(allowed))} record {key}")
-                for key, allowed in mapped.references.items()
-                if kinds.get(key) not in allowed
-            ]
-            if problems:
+        loaded = 0
+        for row, mapped in pending:
+            references = mapped.references
+            if references and any(kinds.get(key) not in allowed for key, allowed in references.items()):
+                problems = [
+                    Problem("", Reason.UNKNOWN_REFERENCE, f"no {'/'.join(sorted(allowed))} record {key}")
+                    for key, allowed in references.items()
+                    if kinds.get(key) not in allowed
+                ]
                 self._reject(row, problems)
                 continue
-            self.report.loaded += 1
-            for name in mapped.filled:
-                self.report.fields_filled[name] = self.report.fields_filled.get(name, 0) + 1
-            for name in mapped.normalised:
-                self.report.normalisations[name] = self.report.normalisations.get(name, 0) + 1
+            loaded += 1
+            self._filled[tuple(mapped.filled)] += 1
+            if mapped.normalised:
+                self._normalised[tuple(mapped.normalised)] += 1
             good_records += mapped.records
             links += mapped.links
             relations += mapped.relations
+        self.report.loaded += loaded
+        self._count_fields()
         # Later batches refer to these records: remember their kinds rather than reading them back.
-        self._stored_kinds.update({record.key: record.kind for record in good_records})
+        self._stored_kinds.update({(r.key.source, r.key.source_id): r.kind for r in good_records})
         checkpoint = Checkpoint(name=self.checkpoint, position=position)
         # The mapper built every object from checked values: no need to validate the batch's items again.
         batch = GraphBatch.model_construct(
             records=tuple(good_records), links=tuple(links), relations=tuple(relations), checkpoint=checkpoint
         )
         self._commit(batch)
-        pending.rows.clear()
+        pending.clear()
 
     def load_rows(self, start: int, end_position: str) -> None:
         """Pass 1: every row after `start`; the last batch commits `end_position`."""
-        options, report = self.options, self.report
+        options, report, source, mapper = self.options, self.report, self.source, self.mapper
+        is_suppressed, batch_size = options.is_suppressed, options.batch_size
+        check_duplicates = source.checks.duplicates
         seen: set[int] = set()  # hashes of the rows read (64-bit: a false duplicate is vanishingly rare)
-        pending = _Pending()
+        pending: list[tuple[RawRow, Mapped]] = []
+        # Counted in locals, put in the report at each batch: a pydantic attribute write costs a microsecond.
+        read = resumed = suppressed = duplicates = 0
+
+        def tally() -> None:
+            report.rows_read += read
+            report.resumed_after += resumed
+            report.suppressed += suppressed
+            report.duplicates += duplicates
+
         index = 0
         for index, row in enumerate(self.rows(), start=1):
-            if (
-                index == 1
-                and self.format is FileFormat.CSV
-                and (missing := self.mapper.missing_columns(list(row.values)))
-            ):
+            if index == 1 and self.format is FileFormat.CSV and (missing := mapper.missing_columns(list(row.values))):
                 raise LoadError(
                     f"{self.path}: missing required column {', '.join(missing)}; found columns: {', '.join(row.values)}"
                 )
             if index <= start:
-                report.resumed_after += 1
+                resumed += 1
                 continue
-            report.rows_read += 1
+            read += 1
             if row.error is not None:
                 self._reject(row, [Problem("", Reason.MALFORMED_ROW, row.error)])
                 continue
-            if options.is_suppressed is not None and options.is_suppressed(self.source, row.values):
-                report.suppressed += 1
+            if is_suppressed is not None and is_suppressed(source, row.values):
+                suppressed += 1
                 continue
-            if self.source.checks.duplicates:
+            if check_duplicates:
                 digest = hash(row.text)
                 if digest in seen:
-                    report.duplicates += 1
+                    duplicates += 1
                     continue
                 seen.add(digest)
-            result = self.mapper.map(row.values)
+            result = mapper.map(row.values)
             if isinstance(result, list):
                 self._reject(row, result)
                 continue
-            pending.rows.append((row, result))
-            if index % options.batch_size == 0:
+            pending.append((row, result))
+            if index % batch_size == 0:
+                tally()
+                read = resumed = suppressed = duplicates = 0
                 self.flush(pending, str(index))
                 if options.on_progress is not None:
                     options.on_progress(index)
+        tally()
         self.flush(pending, end_position)
         if options.on_progress is not None:
             options.on_progress(index)
@@ -193,7 +214,7 @@ class _FileLoad:
         index = 0
 
         def flush(position: str) -> None:
-            kinds = self._known_kinds({r.end for r in relations}, [])
+            kinds = self._known_kinds({r.end for r in relations}, {})
             good = [r for r in relations if kinds.get(r.end) is RecordKind.COMPANY]
             if len(good) < len(relations):
                 self.report.warnings["unknown_parent"] = self.report.warnings.get("unknown_parent", 0) + (

@@ -73,15 +73,12 @@ _CHUNK = 500
 _PAGE = 5000
 # Page cache of a connection that writes load batches (KiB).
 _WRITE_CACHE_KIB = 64 * 1024
+# Rows per statement of a batch write: 6 parameters a row stay below SQLite's default limit (32,766).
+_WRITE_CHUNK = 1000
 
 
 def _dumps(value: Properties) -> str:
     return orjson.dumps(value).decode()
-
-
-def _json(rows: Sequence[Sequence[object]]) -> str:
-    """Rows as one JSON array, the parameter of a `json_each(?)` statement."""
-    return orjson.dumps(rows).decode()
 
 
 def _loads(text: str) -> Properties:
@@ -104,6 +101,17 @@ def _keys_cte(columns: str, rows: int) -> str:
     """
     row = "(" + ",".join("?" * (columns.count(",") + 1)) + ")"
     return f"WITH k({columns}) AS (VALUES {','.join([row] * rows)}) "
+
+
+def _rows_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> tuple[str, list[object]]:
+    """`WITH k(columns) AS (...) ` holding `rows`, and its parameters: the rows as one JSON array read by
+    json_each (one parameter, parsed in C), or bound one value each when a string holds a NUL character, which
+    SQLite's JSON functions would cut short."""
+    text = orjson.dumps(rows).decode()
+    if "\\u0000" not in text:
+        values = ", ".join(f"value ->> {i}" for i in range(len(columns)))
+        return f"WITH k({', '.join(columns)}) AS (SELECT {values} FROM json_each(?)) ", [text]
+    return _keys_cte(", ".join(columns), len(rows)), [part for row in rows for part in row]
 
 
 def _record(kind: str, source: str, source_id: str, properties: str) -> Record:
@@ -238,12 +246,10 @@ class SqliteGraphStore:
         return found
 
     # -- writes ---------------------------------------------------------------------------------------
-    # A load writes batches of thousands of rows. Each statement of `write` takes all rows of its table as one
-    # JSON array (json_each) and finds record and identifier ids by joining inside SQLite: one statement per
-    # table and batch rather than one per row, no ids carried through Python, and the GIL is released for the
-    # whole statement (a loader maps the next rows meanwhile; a statement per row would hand the GIL back and
-    # forth each time). CROSS JOIN keeps the batch as the outer loop, so every row is one index look-up and
-    # rows are written in batch order (a key given twice: the later row wins, as in a plain upsert).
+    # A load writes batches of thousands of rows. Each statement of `write` takes a thousand rows at once as a
+    # table k (see _rows_table) and finds record and identifier ids by joining it inside SQLite: no statement
+    # per row and no ids carried through Python. CROSS JOIN keeps k the outer loop, so each row is one index
+    # look-up and rows are written in batch order (a key given twice: the later row wins, as in a plain upsert).
 
     def write(self, batch: GraphBatch) -> None:
         with self._write("write batch") as c:
@@ -271,36 +277,46 @@ class SqliteGraphStore:
         c.execute(f"PRAGMA cache_size = {-_WRITE_CACHE_KIB}")
         self._local.write_cache = True
 
-    def _upsert_records(self, c: sqlite3.Connection, records: Sequence[Record]) -> dict[RecordKey, RecordKind]:
+    @staticmethod
+    def _upsert_records(c: sqlite3.Connection, records: Sequence[Record]) -> dict[RecordKey, RecordKind]:
         """Upsert the records; the kind of each (as the batch gives it, which is the stored one once it is in)."""
-        rows = [(r.key.source, r.key.source_id, r.kind.value, _dumps(r.properties)) for r in records]
-        # rowcount counts the rows this statement changed, not those changed by triggers (the event index).
-        upserted = c.execute(
-            "INSERT INTO records (source, source_id, kind, properties)"
-            " SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3 FROM json_each(?) WHERE true"
-            " ON CONFLICT (source, source_id) DO UPDATE SET properties = excluded.properties"
-            " WHERE records.kind = excluded.kind",
-            (_json(rows),),
-        ).rowcount
-        if upserted == len(records):
-            return {r.key: r.kind for r in records}
-        # Some upsert was refused: a key stored under another kind.
-        stored = self._record_rows(c, [r.key for r in records])
-        conflicts = [r.key for r in records if stored[r.key][1] is not r.kind]
-        raise RecordKindConflictError(
-            f"record key(s) already stored under another kind: {_describe(conflicts)}"
-            " (record keys are unique across kinds; give each source its own name)"
-        )
+        rows = [(*r.key, r.kind.value, _dumps(r.properties)) for r in records]
+        upserted = 0
+        for chunk in _chunks(rows, _WRITE_CHUNK):
+            table, parameters = _rows_table(("source", "source_id", "kind", "properties"), chunk)
+            c.execute(
+                table + "INSERT INTO records (source, source_id, kind, properties)"
+                " SELECT source, source_id, kind, properties FROM k WHERE true"
+                " ON CONFLICT (source, source_id) DO UPDATE SET properties = excluded.properties"
+                " WHERE records.kind = excluded.kind",
+                parameters,
+            )
+            # The rows this statement changed, not those its triggers changed (the event index). (Python's
+            # rowcount stays -1 for a statement that starts with WITH.)
+            upserted += c.execute("SELECT changes()").fetchone()[0]
+        if upserted < len(records):
+            # Some upsert was refused: a key stored under another kind.
+            stored = SqliteGraphStore._record_rows(c, [r.key for r in records])
+            conflicts = [r.key for r in records if stored[r.key][1] is not r.kind]
+            raise RecordKindConflictError(
+                f"record key(s) already stored under another kind: {_describe(conflicts)}"
+                " (record keys are unique across kinds; give each source its own name)"
+            )
+        return {r.key: r.kind for r in records}
 
     @staticmethod
     def _stored_kinds(c: sqlite3.Connection, keys: Sequence[RecordKey]) -> dict[RecordKey, RecordKind]:
         """The stored kind of each of `keys`; UnknownRecordError when one is not stored."""
-        (found,) = c.execute(
-            "SELECT json_group_array(json_array(k.key, r.kind)) FROM json_each(?) k"
-            " CROSS JOIN records r ON r.source = k.value ->> 0 AND r.source_id = k.value ->> 1",
-            (_json([tuple(key) for key in keys]),),
-        ).fetchone()
-        kinds = {keys[index]: _RECORD_KINDS[kind] for index, kind in orjson.loads(found)}
+        kinds: dict[RecordKey, RecordKind] = {}
+        for start in range(0, len(keys), _WRITE_CHUNK):
+            chunk = keys[start : start + _WRITE_CHUNK]
+            table, parameters = _rows_table(("i", "source", "source_id"), [(i, *key) for i, key in enumerate(chunk)])
+            rows = c.execute(
+                table + "SELECT k.i, r.kind FROM k"
+                " CROSS JOIN records r ON r.source = k.source AND r.source_id = k.source_id",
+                parameters,
+            )
+            kinds.update((chunk[i], _RECORD_KINDS[kind]) for i, kind in rows)
         if len(kinds) < len(keys):
             missing = [key for key in keys if key not in kinds]
             raise UnknownRecordError(f"batch refers to unknown record(s): {_describe(missing)}")
@@ -309,20 +325,22 @@ class SqliteGraphStore:
     @staticmethod
     def _insert_links(c: sqlite3.Connection, links: Sequence[IdentifierLink]) -> None:
         """Add the identifiers not stored yet, then the links (every record is known to be stored by now)."""
-        rows = _json([(*link.record, *link.identifier) for link in links])
-        c.execute(
-            "INSERT INTO identifiers (kind, value, system)"
-            " SELECT value ->> 2, value ->> 3, value ->> 4 FROM json_each(?) WHERE true ON CONFLICT DO NOTHING",
-            (rows,),
-        )
-        c.execute(
-            "INSERT INTO record_identifiers (record_id, identifier_id) SELECT r.id, i.id FROM json_each(?) k"
-            " CROSS JOIN records r ON r.source = k.value ->> 0 AND r.source_id = k.value ->> 1"
-            " CROSS JOIN identifiers i"
-            " ON i.kind = k.value ->> 2 AND i.value = k.value ->> 3 AND i.system = k.value ->> 4"
-            " WHERE true ON CONFLICT DO NOTHING",
-            (rows,),
-        )
+        rows = [(*link.record, link.identifier.kind.value, *link.identifier[1:]) for link in links]
+        for chunk in _chunks(rows, _WRITE_CHUNK):
+            table, parameters = _rows_table(("source", "source_id", "kind", "value", "system"), chunk)
+            c.execute(
+                table + "INSERT INTO identifiers (kind, value, system)"
+                " SELECT kind, value, system FROM k WHERE true ON CONFLICT DO NOTHING",
+                parameters,
+            )
+            c.execute(
+                table + "INSERT INTO record_identifiers (record_id, identifier_id)"
+                " SELECT r.id, i.id FROM k"
+                " CROSS JOIN records r ON r.source = k.source AND r.source_id = k.source_id"
+                " CROSS JOIN identifiers i ON i.kind = k.kind AND i.value = k.value AND i.system = k.system"
+                " WHERE true ON CONFLICT DO NOTHING",
+                parameters,
+            )
 
     @staticmethod
     def _insert_relations(
@@ -338,14 +356,16 @@ class SqliteGraphStore:
                     f" {'/'.join(sorted(starts))} to {'/'.join(sorted(ends))}"
                 )
         rows = [(rel.type.value, *rel.start, *rel.end, _dumps(rel.properties)) for rel in relations]
-        c.execute(
-            "INSERT INTO relations (type, start_id, end_id, properties)"
-            " SELECT k.value ->> 0, a.id, b.id, k.value ->> 5 FROM json_each(?) k"
-            " CROSS JOIN records a ON a.source = k.value ->> 1 AND a.source_id = k.value ->> 2"
-            " CROSS JOIN records b ON b.source = k.value ->> 3 AND b.source_id = k.value ->> 4"
-            " WHERE true ON CONFLICT (type, start_id, end_id) DO UPDATE SET properties = excluded.properties",
-            (_json(rows),),
-        )
+        for chunk in _chunks(rows, _WRITE_CHUNK):
+            table, parameters = _rows_table(("type", "a_source", "a_id", "b_source", "b_id", "properties"), chunk)
+            c.execute(
+                table + "INSERT INTO relations (type, start_id, end_id, properties)"
+                " SELECT k.type, a.id, b.id, k.properties"
+                " FROM k CROSS JOIN records a ON a.source = k.a_source AND a.source_id = k.a_id"
+                " CROSS JOIN records b ON b.source = k.b_source AND b.source_id = k.b_id"
+                " WHERE true ON CONFLICT (type, start_id, end_id) DO UPDATE SET properties = excluded.properties",
+                parameters,
+            )
 
     @staticmethod
     def _upsert_relations(
@@ -377,13 +397,16 @@ class SqliteGraphStore:
             with bulk.large_cache(c, len(members) + len(linked)):
                 rows = self._records_among(c, members + linked, "resolution")
                 self._check_entity_kinds(c, entities, rows)
-                entity_rows = sorted((e.id, e.kind.value, _dumps(e.traits), e.created_at.isoformat()) for e in entities)
-                with bulk.filling(c, "entities", len(entity_rows)):
+                # Rows are made as SQLite takes them (in ID order), not held all at once: with hundreds of
+                # thousands of entities, their serialised traits would add to the peak memory of a batch run.
+                by_id = sorted(entities, key=lambda e: e.id)
+                with bulk.filling(c, "entities", len(by_id)):
                     c.executemany(
                         "INSERT INTO entities (id, kind, traits, created_at) VALUES (?, ?, ?, ?)"
                         " ON CONFLICT (id) DO UPDATE SET traits = excluded.traits, created_at = excluded.created_at",
-                        entity_rows,
+                        ((e.id, e.kind.value, _dumps(e.traits), e.created_at.isoformat()) for e in by_id),
                     )
+                del by_id
                 # An ID that was an alias and is an entity again (its records split off once more) is no alias.
                 c.executemany(
                     "DELETE FROM entity_aliases WHERE alias = ?", [(a,) for a in self._aliases_among(c, entities)]
@@ -412,7 +435,7 @@ class SqliteGraphStore:
                     c.executemany(
                         "INSERT INTO entity_history (entity_id, at, action, cause, records, others)"
                         " VALUES (?, ?, ?, ?, ?, ?)",
-                        [
+                        (
                             (
                                 h.entity_id,
                                 h.at.isoformat(),
@@ -422,7 +445,7 @@ class SqliteGraphStore:
                                 orjson.dumps(h.others).decode(),
                             )
                             for h in resolution.history
-                        ],
+                        ),
                     )
 
     def _records_among(
