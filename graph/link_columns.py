@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from numpy.typing import NDArray
+
 from graph.model import Identifier, RecordKey
+
+Numbers = NDArray[np.int64]
 
 
 @dataclass(frozen=True)
@@ -14,13 +18,13 @@ class LinkColumns:
     """Links as numbers: link i joins `records[record[i]]` and `identifiers[identifier[i]]`.
 
     `records` is every record read, in key order, linked or not; `identifiers` holds each linked identifier once.
-    The columns are arrays of 64-bit integers (no Python object per link). Links come in no particular order.
+    The columns are int64 arrays (no Python object per link). Links come in no particular order.
     """
 
     records: list[RecordKey]
     identifiers: list[Identifier]
-    record: array[int]
-    identifier: array[int]
+    record: Numbers
+    identifier: Numbers
 
     def __len__(self) -> int:
         return len(self.record)
@@ -28,7 +32,8 @@ class LinkColumns:
     def pairs(self) -> list[tuple[RecordKey, Identifier]]:
         """The links as (record, identifier) pairs, sorted: for tests and small reads."""
         return sorted(
-            (self.records[r], self.identifiers[i]) for r, i in zip(self.record, self.identifier, strict=True)
+            (self.records[r], self.identifiers[i])
+            for r, i in zip(self.record.tolist(), self.identifier.tolist(), strict=True)
         )
 
 
@@ -36,8 +41,11 @@ def link_columns_of(records: Sequence[RecordKey], links: Iterable[tuple[RecordKe
     """`LinkColumns` of `records` (sorted, distinct) from (record, identifier) pairs whose records are among them."""
     position = {key: i for i, key in enumerate(records)}
     numbers: dict[Identifier, int] = {}
-    record, identifier = array("q"), array("q")
+    record: list[int] = []
+    identifier: list[int] = []
     for key, held in links:
         record.append(position[key])
         identifier.append(numbers.setdefault(held, len(numbers)))
-    return LinkColumns(list(records), list(numbers), record, identifier)
+    return LinkColumns(
+        list(records), list(numbers), np.array(record, dtype=np.int64), np.array(identifier, dtype=np.int64)
+    )

@@ -78,6 +78,11 @@ def record_age(records: Mapping[RecordKey, Record]) -> Callable[[RecordKey], str
     return age
 
 
+def _ages(properties: Mapping[RecordKey, Properties]) -> Callable[[RecordKey], str]:
+    """`record_age` of records given as their properties by key."""
+    return lambda key: _age(properties.get(key))
+
+
 def _age(properties: Properties | None) -> str:
     created = properties.get("created_at") if properties is not None else None
     return str(created) if created else "~"  # records without a date count as the youngest
@@ -138,9 +143,7 @@ def _read(
     return properties, match_persons(store, list(properties), features, rules, reestimate=full)
 
 
-def _links(
-    store: GraphStore, entity_kind: EntityKind, keys: list[RecordKey]
-) -> tuple[list[RecordKey], LinkTable]:
+def _links(store: GraphStore, entity_kind: EntityKind, keys: list[RecordKey]) -> tuple[list[RecordKey], LinkTable]:
     """The links of the kind's records by identifiers that can join them, read in bulk as a LinkTable, and the
     records `keys` (the table's own list when it is the same, which spares the partition a look-up per link)."""
     table = store.link_columns(RESOLVED_KINDS[entity_kind], LINKING_KINDS[entity_kind])
@@ -153,6 +156,8 @@ def _same_as_changes(
     store: GraphStore, keys: Collection[RecordKey], edges: Sequence[FuzzyEdge]
 ) -> tuple[list[Relation], list[RelationKey]]:
     """SAME_AS links to upsert (new or re-scored) and to remove, among links between `keys`."""
+    if not keys:  # no records of the kind: no links of theirs to read among all the others
+        return [], []
     wanted = {(min(e.a, e.b), max(e.a, e.b)): {"score": round(e.score, 6), "rule": e.rule} for e in edges if e.a != e.b}
     stored = {
         (r.start, r.end): r.properties
@@ -196,7 +201,7 @@ def resolve_kind(
         {entity_id: entity.created_at for entity_id, entity in previous_entities.items()},
         prefix=ID_PREFIX[entity_kind],
         now=now,
-        age=lambda key: _age(records.get(key)),
+        age=_ages(records),
         cause="full resolve" if full else "resolve",
     )
     added, removed = _same_as_changes(store, records.keys(), fuzzy)
