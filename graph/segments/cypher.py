@@ -19,21 +19,16 @@ from typing import Any
 from graph.events import NESTED_PREFIX, time_key
 from graph.model import EntityKind, IdentifierKind, RecordKind, RelType
 from graph.segments.ast import (
-    AllOf,
-    AnyOf,
     CommitteeCondition,
     ConsentCondition,
-    EventCondition,
     EventFilter,
     IdentifierCondition,
-    NotOf,
     OrganizationCondition,
     PropertyFilter,
     Segment,
-    SegmentError,
-    SegmentRef,
     TraitCondition,
 )
+from graph.segments.compiler import Compiler
 from graph.segments.fields import CONSENT_EVENT, TRAIT_PREFIX
 from graph.segments.sql import window
 
@@ -67,39 +62,8 @@ class CompiledCypher:
     params: dict[str, Any]
 
 
-class _Compiler:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-        self.params: dict[str, Any] = {}
-
-    def p(self, value: Any) -> str:
-        name = f"s{len(self.params)}"
-        self.params[name] = value
-        return f"${name}"
-
-    def condition(self, c: Any) -> str:
-        if isinstance(c, AllOf):
-            return "(" + " AND ".join(self.condition(x) for x in c.all) + ")"
-        if isinstance(c, AnyOf):
-            return "(" + " OR ".join(self.condition(x) for x in c.any) + ")"
-        if isinstance(c, NotOf):
-            return f"(NOT {self.condition(c.not_)})"
-        if isinstance(c, TraitCondition):
-            return self.trait(c)
-        if isinstance(c, ConsentCondition):
-            granted = self.consent(c)
-            return granted if c.consent.granted else f"(NOT {granted})"
-        if isinstance(c, IdentifierCondition):
-            return self.identifier(c)
-        if isinstance(c, EventCondition):
-            return self.event(c.event)
-        if isinstance(c, OrganizationCondition):
-            return self.organization(c)
-        if isinstance(c, CommitteeCondition):
-            return self.committee(c)
-        if isinstance(c, SegmentRef):
-            raise SegmentError(f"in_segment {c.in_segment!r} must be resolved before compiling (see prepare)")
-        raise TypeError(f"not a segment condition: {type(c).__name__}")
+class _Compiler(Compiler):
+    PARAMETER_MARK = "$"
 
     def consent(self, c: ConsentCondition) -> str:
         """Whether the profile grants the purpose: its latest explicit change, else its golden consent trait."""

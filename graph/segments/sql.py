@@ -20,21 +20,16 @@ from zoneinfo import ZoneInfo
 from graph.events import NESTED_PREFIX, time_key
 from graph.model import EntityKind, IdentifierKind, RelType
 from graph.segments.ast import (
-    AllOf,
-    AnyOf,
     CommitteeCondition,
     ConsentCondition,
-    EventCondition,
     EventFilter,
     IdentifierCondition,
-    NotOf,
     OrganizationCondition,
     PropertyFilter,
     Segment,
-    SegmentError,
-    SegmentRef,
     TraitCondition,
 )
+from graph.segments.compiler import Compiler
 from graph.segments.fields import CONSENT_EVENT
 
 LOCAL_MINUTE = "idgraph_local_minute"
@@ -63,45 +58,15 @@ def _event_path(field: str) -> str:
     return f"$.{field}"
 
 
-class _Compiler:
-    def __init__(self, now: datetime, per_profile: bool) -> None:
-        self.now = now
-        self.per_profile = per_profile
-        self.params: dict[str, Any] = {}
+class _Compiler(Compiler):
+    PARAMETER_MARK = ":"
 
-    def p(self, value: Any) -> str:
-        name = f"s{len(self.params)}"
-        self.params[name] = value
-        return f":{name}"
+    def __init__(self, now: datetime, per_profile: bool) -> None:
+        super().__init__(now)
+        self.per_profile = per_profile
 
     def ps(self, values: list[Any]) -> str:
         return ", ".join(self.p(v) for v in values)
-
-    def condition(self, c: Any) -> str:
-        if isinstance(c, AllOf):
-            return "(" + " AND ".join(self.condition(x) for x in c.all) + ")"
-        if isinstance(c, AnyOf):
-            return "(" + " OR ".join(self.condition(x) for x in c.any) + ")"
-        if isinstance(c, NotOf):
-            return f"(NOT {self.condition(c.not_)})"
-        if isinstance(c, TraitCondition):
-            return self.trait(c)
-        if isinstance(c, ConsentCondition):
-            granted = self.consent(c)
-            return granted if c.consent.granted else f"(NOT {granted})"
-        if isinstance(c, IdentifierCondition):
-            return self.identifier(c)
-        if isinstance(c, EventCondition):
-            return self.event(c.event)
-        if isinstance(c, OrganizationCondition):
-            return self.organization(c)
-        if isinstance(c, CommitteeCondition):
-            return self.committee(c)
-        if isinstance(c, SegmentRef):
-            raise SegmentError(
-                f"in_segment {c.in_segment!r} must be resolved before compiling (graph.segments.prepare)"
-            )
-        raise TypeError(f"not a segment condition: {type(c).__name__}")
 
     # -- comparisons shared by traits and event fields ------------------------------------------------------
 
