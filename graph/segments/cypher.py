@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from graph.events import NESTED_PREFIX, time_key
+from graph.events import NESTED_PREFIX
 from graph.model import EntityKind, IdentifierKind, RecordKind, RelType
 from graph.segments.ast import (
     CommitteeCondition,
@@ -30,7 +30,6 @@ from graph.segments.ast import (
 )
 from graph.segments.compiler import Compiler
 from graph.segments.fields import CONSENT_EVENT, TRAIT_PREFIX
-from graph.segments.sql import window
 
 _COMPARE = {"eq": "=", "ne": "<>", "gt": ">", "gte": ">=", "lt": "<", "lte": "<="}
 _SAFE = re.compile(r"[A-Za-z][A-Za-z0-9_]*")
@@ -136,21 +135,15 @@ class _Compiler(Compiler):
         rel = f"[r:{_label(RelType.ON_OPPORTUNITY)}]"
         return f"EXISTS {{ MATCH {_MEMBER}-{rel}->(:{RECORD}) WHERE r.properties =~ {self.p(pattern)} }}"
 
+    def in_list(self, values: list[Any]) -> str:
+        return self.p(values)
+
+    def local_minute(self, at: str, timezone: str) -> str:
+        local = f"datetime({{datetime: datetime({at}), timezone: {timezone}}})"
+        return f"({local}.hour * 60 + {local}.minute)"
+
     def event(self, spec: EventFilter) -> str:
-        filters: list[str] = ["e.at IS NOT NULL"] if _timed(spec) else []
-        if spec.types:
-            filters.append(f"e.type IN {self.p(sorted(set(spec.types)))}")
-        since, until = window(spec, self.now)
-        if since is not None:
-            filters.append(f"e.at >= {self.p(time_key(since))}")
-        if until is not None:
-            filters.append(f"e.at < {self.p(time_key(until))}")
-        if spec.time_of_day is not None:
-            start, end = spec.time_of_day.minutes()
-            local = f"datetime({{datetime: datetime(e.at), timezone: {self.p(spec.time_of_day.timezone)}}})"
-            minute = f"({local}.hour * 60 + {local}.minute)"
-            joiner = "AND" if start < end else "OR"
-            filters.append(f"({minute} >= {self.p(start)} {joiner} {minute} < {self.p(end)})")
+        filters = (["e.at IS NOT NULL"] if _timed(spec) else []) + self.event_filters(spec, "e")
         for condition in spec.where:
             filters.append(self.property_filter(condition))
         measure, threshold = spec.threshold()

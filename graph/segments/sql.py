@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from graph.events import NESTED_PREFIX, time_key
+from graph.events import NESTED_PREFIX
 from graph.model import EntityKind, IdentifierKind, RelType
 from graph.segments.ast import (
     CommitteeCondition,
@@ -197,20 +197,14 @@ class _Compiler(Compiler):
         column = _FACT_COLUMNS.get(field)
         return column if column is not None else f"json_extract(r.properties, {self.p(_event_path(field))})"
 
+    def in_list(self, values: list[Any]) -> str:
+        return f"({self.ps(values)})"
+
+    def local_minute(self, at: str, timezone: str) -> str:
+        return f"{LOCAL_MINUTE}({at}, {timezone})"
+
     def event(self, spec: EventFilter) -> str:
-        filters: list[str] = []
-        if spec.types:
-            filters.append(f"f.type IN ({self.ps(sorted(set(spec.types)))})")
-        since, until = window(spec, self.now)
-        if since is not None:
-            filters.append(f"f.at >= {self.p(time_key(since))}")
-        if until is not None:
-            filters.append(f"f.at < {self.p(time_key(until))}")
-        if spec.time_of_day is not None:
-            start, end = spec.time_of_day.minutes()
-            minute = f"{LOCAL_MINUTE}(f.at, {self.p(spec.time_of_day.timezone)})"
-            joiner = "AND" if start < end else "OR"  # a range past midnight wraps
-            filters.append(f"({minute} >= {self.p(start)} {joiner} {minute} < {self.p(end)})")
+        filters = self.event_filters(spec, "f")
         for condition in spec.where:
             filters.append(self.property_filter(condition))
         measure, threshold = spec.threshold()
@@ -272,13 +266,6 @@ def _event_fields(spec: EventFilter) -> list[str]:
 def _domain(text: str) -> str:
     domain = text.strip().lower().rstrip(".")
     return domain.removeprefix("www.")
-
-
-def window(spec: EventFilter, now: datetime) -> tuple[datetime | None, datetime | None]:
-    """(since, until) of an event condition: `window_days` before `now`, or its own since / until."""
-    if spec.window_days is not None:
-        return now - timedelta(days=spec.window_days), None
-    return spec.since, spec.until
 
 
 def compile_sql(segment: Segment, *, now: datetime, per_profile: bool = False) -> CompiledSql:
