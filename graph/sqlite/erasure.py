@@ -1,11 +1,14 @@
 """SQLite side of erasure (migration 6): forget an entity in one transaction, and the suppression list.
 
 Deleting a record cascades (foreign keys) to its identifier links, relationships (SAME_AS, PERFORMED, WORKS_AT,
-...), RESOLVES_TO, blocking keys and event index rows; deleting the entity cascades to its aliases.
+...), RESOLVES_TO, blocking keys and event index rows; deleting the entity cascades to its aliases. Store
+connections run with secure_delete on, so the deleted rows are overwritten with zeros, and the erasure ends by
+emptying the WAL, whose older frames would otherwise keep page images of the erased rows.
 """
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
@@ -15,6 +18,8 @@ import orjson
 
 from graph.erasure import ErasureCounts, ErasureRequest, ErasureStatus, Suppressor
 from graph.model import Identifier, IdentifierKind, RecordKey
+
+logger = logging.getLogger(__name__)
 
 # Keys per IN (...) list.
 _CHUNK = 500
@@ -124,6 +129,17 @@ def erase_entity(c: sqlite3.Connection, entity_id: str, suppress: Suppressor, at
         [(i, text) for i in [entity, *aliases]],
     )
     return request
+
+
+def empty_wal(c: sqlite3.Connection) -> bool:
+    """Checkpoint the whole WAL into the database file and truncate it; False if readers kept it busy.
+
+    Waits up to the busy timeout for readers of older snapshots. Call with no transaction open on `c`.
+    """
+    busy, _, _ = c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+    if busy:
+        logger.warning("erasure: readers kept the WAL busy; erased page images stay in it until it is truncated")
+    return not busy
 
 
 def _delete_overrides(c: sqlite3.Connection, keys: Sequence[RecordKey]) -> int:

@@ -183,6 +183,8 @@ class SqliteGraphStore:
         connection.execute("PRAGMA journal_mode = WAL")
         connection.execute(f"PRAGMA synchronous = {self._synchronous}")  # one of SYNCHRONOUS_MODES, checked
         connection.execute("PRAGMA foreign_keys = ON")
+        # Deleted rows are overwritten with zeros, not left in free pages: an erasure must really erase.
+        connection.execute("PRAGMA secure_delete = ON")
         connection.execute("PRAGMA wal_autocheckpoint = 0")
         self._local.connection = connection
         with self._guard:
@@ -993,7 +995,11 @@ class SqliteGraphStore:
 
     def erase_entity(self, entity_id: str, *, suppress: Suppressor, at: datetime) -> ErasureRequest | None:
         with self._write("erase entity") as c:
-            return sqlite_erasure.erase_entity(c, entity_id, suppress, at)
+            request = sqlite_erasure.erase_entity(c, entity_id, suppress, at)
+        if request is not None:
+            with self._write_lock:
+                sqlite_erasure.empty_wal(self._connection())
+        return request
 
     def erasure_request(self, entity_id: str) -> ErasureRequest | None:
         return sqlite_erasure.erasure_request(self._connection(), entity_id)
