@@ -71,14 +71,8 @@ class _Context:
 
 
 def _lookup(store: GraphStore, identifier: Identifier) -> Entity | None:
-    holders = store.records_with(identifier)
-    records = store.get_records(holders)
-    people = [key for key in holders if key in records and records[key].kind in PERSON_KINDS]
-    for entity_id in sorted(set(store.entity_ids_of(people).values())):
-        entity = store.get_entity(entity_id)
-        if entity is not None:
-            return entity
-    return None
+    """The profile of the person records holding `identifier` (the smallest ID when several do), as GraphQL's."""
+    return next(iter(store.entities_holding(identifier, PERSON_KINDS)), None)
 
 
 def _read(store: GraphStore, identifier: Identifier, sees_pii: bool) -> ProfileOut | None:

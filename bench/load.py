@@ -6,6 +6,11 @@ Each phase runs in a fresh process, so its peak RSS is its own. The floor reads 
 sources.toml and runs each row through the loaders' normalisers and checks (RowMapper.parse), writing
 nothing; the load runs the real pipeline (mapping, quarantine, batches into a new SQLite store). The figure
 that matters is the ratio of the two rates, measured in the same run on the same machine.
+
+The load reads and maps big files in a worker process (loaders.worker) while the main process writes: its
+figures are those of both. Peak RSS: the main process's, the largest worker's (RUSAGE_CHILDREN; it counts the
+pages a forked worker shares with the main process too) and their sum, an upper bound of what the load held at
+once. CPU seconds are given per process, to judge the figures on a busy machine.
 """
 
 from __future__ import annotations
@@ -21,8 +26,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 
-def _peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _usage() -> dict[str, float]:
+    """CPU seconds and peak RSS of this process and of its (finished) worker processes."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    worker_rss = children.ru_maxrss / 1024
+    return {
+        "cpu_s": own.ru_utime + own.ru_stime,
+        "worker_cpu_s": children.ru_utime + children.ru_stime,
+        "main_rss_mb": own.ru_maxrss / 1024,
+        "worker_rss_mb": worker_rss,
+        "rss_mb": own.ru_maxrss / 1024 + worker_rss,
+    }
 
 
 def floor(data: Path) -> dict[str, float]:
@@ -42,7 +57,7 @@ def floor(data: Path) -> dict[str, float]:
                 if row.error is None:
                     mapper.parse(row.values)
     seconds = time.perf_counter() - started
-    return {"rows": rows, "seconds": seconds, "rss_mb": _peak_rss_mb()}
+    return {"rows": rows, "seconds": seconds, **_usage()}
 
 
 def load(data: Path) -> dict[str, float]:
@@ -59,7 +74,7 @@ def load(data: Path) -> dict[str, float]:
         quarantine.close()
         store.close()
     totals = report.totals
-    return {"rows": totals["rows_read"], "loaded": totals["loaded"], "seconds": seconds, "rss_mb": _peak_rss_mb()}
+    return {"rows": totals["rows_read"], "loaded": totals["loaded"], "seconds": seconds, **_usage()}
 
 
 def _run_phase(phase: str, data: Path) -> dict[str, float]:
@@ -100,9 +115,16 @@ def main() -> None:
 
     floor_rate = floor_figures["rows"] / floor_figures["seconds"]
     load_rate = load_figures["rows"] / load_figures["seconds"]
-    print(f"{'phase':<6} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>12}")
+    print(
+        f"{'phase':<6} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>12}"
+        f" {'(main + worker)':>16} {'CPU s main':>11} {'CPU s worker':>13}"
+    )
     for name, figures, rate in (("floor", floor_figures, floor_rate), ("load", load_figures, load_rate)):
-        print(f"{name:<6} {figures['rows']:>9,.0f} {figures['seconds']:>8.2f} {rate:>9,.0f} {figures['rss_mb']:>12.0f}")
+        print(
+            f"{name:<6} {figures['rows']:>9,.0f} {figures['seconds']:>8.2f} {rate:>9,.0f} {figures['rss_mb']:>12.0f}"
+            f" {figures['main_rss_mb']:>8.0f} + {figures['worker_rss_mb']:<5.0f}"
+            f" {figures['cpu_s']:>11.2f} {figures['worker_cpu_s']:>13.2f}"
+        )
     print(f"loaded {load_figures['loaded']:,.0f} of {load_figures['rows']:,.0f} rows")
     print(
         f"ratio load/floor rows/s: {load_rate / floor_rate:.2f}  (target >= 0.5);"

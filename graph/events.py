@@ -2,8 +2,8 @@
 
 An event's `timestamp` property is ISO-8601 text. Both backends index it as `at`: UTC text of one fixed shape,
 `YYYY-MM-DDTHH:MM:SS.mmmZ` (milliseconds, rounded half up), which sorts as time does. It is exactly what
-SQLite's `strftime('%Y-%m-%dT%H:%M:%fZ', timestamp)` gives, so the SQLite index (filled by triggers) and
-the Neo4j node property (filled here) agree, and so do cursors built from either.
+SQLite's `strftime('%Y-%m-%dT%H:%M:%fZ', timestamp)` gives, so the SQLite index (kept by graph.sqlite.writes)
+and the Neo4j node property (filled here) agree, and so do cursors built from either.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -29,6 +29,7 @@ from graph.model import (
     Resolution,
     SharedIdentifier,
 )
+from graph.row_batch import RowBatch
 from graph.segments.ast import Segment
 
 DEFAULT_STORE_URL = "sqlite:///./idgraph.db"
@@ -52,9 +53,23 @@ class GraphStore(Protocol):
         """
         ...
 
+    def write_rows(self, batch: RowBatch) -> None:
+        """`write` for a batch given as rows (graph.row_batch), with the same contract: what a bulk loader sends.
+
+        The rows must hold valid kinds, keys and JSON objects (as `RowBatch.of` makes them from a GraphBatch).
+        """
+        ...
+
     def write_resolution(self, resolution: Resolution) -> None:
         """Upsert entities, point their members at them, record aliases, delete retired entities, upsert and
         delete SAME_AS links and append history, all in one transaction."""
+        ...
+
+    def write_resolution_stream(self, resolution: Resolution, entities: Iterable[Sequence[Entity]]) -> None:
+        """`write_resolution` of `resolution` with, besides its own entities, those of `entities`: chunks taken
+        one at a time (a producer may build each as it is asked for), all in the same one transaction. Checked as
+        `Resolution` checks its entities (no entity twice, none also retired, no record in two); a failure, or an
+        exception from the producer, writes nothing."""
         ...
 
     # -- reads ----------------------------------------------------------------------------------------
@@ -165,6 +180,11 @@ class GraphStore(Protocol):
 
     def get_entities(self, ids: Sequence[str]) -> dict[str, Entity]:
         """Entities by ID or alias, keyed by the ID asked for (an alias maps to its survivor); unknown IDs absent."""
+        ...
+
+    def entities_holding(self, identifier: Identifier, kinds: Collection[RecordKind]) -> list[Entity]:
+        """The entities that records of `kinds` holding `identifier` resolve to, in ID order (records not resolved
+        yet count for nothing): one read instead of records_with, get_records, entity_ids_of and get_entities."""
         ...
 
     def entity_page(self, kind: EntityKind, *, after: str | None = None, limit: int = 100) -> list[Entity]:

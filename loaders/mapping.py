@@ -1,9 +1,10 @@
 """Turn one raw row of a source into graph records, identifier links and relations, or the reasons it cannot be.
 
 Pure: the mapper reads no files and no store. What a row refers to in other sources (a contact's company, an
-event's person) comes back as references for the pipeline to check against the store. Graph objects are built
-with `model_construct`: every value in them has been parsed and checked here already, and re-validating
-them per row would cost more than the normalisers.
+event's person) comes back as references for the pipeline to check against the store. What a row adds comes
+out as rows (graph.row_batch: tuples, properties as JSON text), not model objects: every value in them has been
+parsed and checked here already, and building, validating or pickling objects per row would cost more than the
+normalisers.
 """
 
 from __future__ import annotations
@@ -22,14 +23,12 @@ from graph import (
     PERSON_KINDS,
     Identifier,
     IdentifierKind,
-    IdentifierLink,
     Properties,
-    Record,
     RecordKey,
     RecordKind,
-    Relation,
     RelType,
 )
+from graph.row_batch import EventFactRow, LinkRow, RecordRow, RelationRow, dumps, event_fact_row
 from loaders.actors import ACTOR_PROPERTIES, actor_key
 from loaders.config import SourceConfig
 from loaders.fields import FIELDS, IDENTIFIER_TYPES, Field, FieldType, SourceKind
@@ -59,6 +58,12 @@ _TRUE = frozenset({"true", "t", "yes", "y", "1", "是", "on"})
 _FALSE = frozenset({"false", "f", "no", "n", "0", "否", "off"})
 _OPPORTUNITY_ONLY = frozenset({RecordKind.OPPORTUNITY})
 _CONTACT_ONLY = frozenset({RecordKind.CONTACT})
+_ACTOR_PROPERTIES = dumps(ACTOR_PROPERTIES)
+# Fields kept out of a record's own properties, by kind of row (they go elsewhere).
+_NOT_PERSON_PROPERTIES = frozenset({"company_domain", "company_name"})
+_NOT_COMPANY_PROPERTIES = frozenset({"domain"})
+_NOT_EVENT_PROPERTIES = frozenset({"amount", "currency", "properties"})
+_NOT_OPPORTUNITY_PROPERTIES = frozenset({"amount", "currency", "contact_roles"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,13 +79,15 @@ class Problem:
 class Mapped:
     """What one good row adds to the graph."""
 
-    records: list[Record] = field(default_factory=list)
-    links: list[IdentifierLink] = field(default_factory=list)
-    relations: list[Relation] = field(default_factory=list)
+    # As rows (graph.row_batch): plain tuples are cheaper to build, keep and send to another process than models.
+    records: list[RecordRow] = field(default_factory=list)
+    links: list[LinkRow] = field(default_factory=list)
+    relations: list[RelationRow] = field(default_factory=list)
+    event_facts: list[EventFactRow] = field(default_factory=list)  # of the event records among `records`
     # Records of other rows or sources the row refers to, with the kinds they may have.
     references: dict[RecordKey, frozenset[RecordKind]] = field(default_factory=dict)
     # SUBSIDIARY_OF to a parent company, written once the whole file is in (the parent may come later).
-    deferred: list[Relation] = field(default_factory=list)
+    deferred: list[RelationRow] = field(default_factory=list)
     filled: list[str] = field(default_factory=list)
     normalised: list[str] = field(default_factory=list)
 
@@ -109,6 +116,25 @@ class _RowErrors(Exception):
         self.problems = problems
 
 
+def _record(kind: RecordKind, key: RecordKey, properties: Properties) -> RecordRow:
+    return (key.source, key.source_id, kind.value, dumps(properties))
+
+
+def _link(key: RecordKey, identifier: Identifier) -> LinkRow:
+    return (key.source, key.source_id, identifier.kind.value, identifier.value, identifier.system)
+
+
+def _relation(rel: RelType, start: RecordKey, end: RecordKey, properties: Properties | None = None) -> RelationRow:
+    return (
+        rel.value,
+        start.source,
+        start.source_id,
+        end.source,
+        end.source_id,
+        dumps(properties) if properties else "{}",
+    )
+
+
 def _text_of(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
@@ -133,6 +159,7 @@ class RowMapper:
     ) -> None:
         self.source = source
         self.fields = FIELDS[source.kind]
+        self._id_fields = frozenset(name for name, spec in self.fields.items() if spec.type is FieldType.ID)
         self.base_currency = base_currency
         self.rates = rates
         self.today = today
@@ -321,8 +348,9 @@ class RowMapper:
 
     def _properties(self, row: _Row, skip: frozenset[str] = frozenset()) -> Properties:
         properties: Properties = {}
+        id_fields = self._id_fields
         for name, values in row.parsed.items():
-            if name in skip or self.fields[name].type is FieldType.ID:
+            if name in skip or name in id_fields:
                 continue
             value = values[0]
             properties[name] = str(value) if isinstance(value, Decimal) else value
@@ -335,18 +363,24 @@ class RowMapper:
                 properties["attributes"] = attributes
         return properties
 
+    def _identifier_list(self, parsed: dict[str, list[Any]]) -> list[Identifier]:
+        found = [
+            Identifier(kind, value)
+            for name, kind in (
+                ("email", IdentifierKind.EMAIL),
+                ("phone", IdentifierKind.PHONE),
+                ("device_id", IdentifierKind.DEVICE),
+                ("domain", IdentifierKind.DOMAIN),
+            )
+            for value in parsed.get(name, ())
+        ]
+        found += [
+            Identifier(IdentifierKind.ACCOUNT, value, self.account_system) for value in parsed.get("account_id", ())
+        ]
+        return found
+
     def _identifiers(self, key: RecordKey, parsed: dict[str, list[Any]], mapped: Mapped) -> None:
-        for name, kind in (
-            ("email", IdentifierKind.EMAIL),
-            ("phone", IdentifierKind.PHONE),
-            ("device_id", IdentifierKind.DEVICE),
-            ("domain", IdentifierKind.DOMAIN),
-        ):
-            for value in parsed.get(name, ()):
-                mapped.links.append(IdentifierLink.model_construct(record=key, identifier=Identifier(kind, value)))
-        for value in parsed.get("account_id", ()):
-            account = Identifier(IdentifierKind.ACCOUNT, value, self.account_system)
-            mapped.links.append(IdentifierLink.model_construct(record=key, identifier=account))
+        mapped.links += [_link(key, identifier) for identifier in self._identifier_list(parsed)]
 
     def _money(self, parsed: dict[str, list[Any]], properties: Properties) -> None:
         if "amount" not in parsed:
@@ -363,12 +397,12 @@ class RowMapper:
         kind = self.source.kind.record_kind
         assert kind is not None
         key = RecordKey(self.source.name, parsed["source_id"][0])
-        skip = frozenset({"company_domain", "company_name"})
+        skip = _NOT_PERSON_PROPERTIES
         properties = self._properties(row, skip)
         raw = row.raw
         if "email" in parsed:
             properties["email_given"] = next(_text_of(v) for v in self._raw(raw, "email"))
-        mapped.records.append(Record.model_construct(kind=kind, key=key, properties=properties))
+        mapped.records.append(_record(kind, key, properties))
         self._identifiers(key, parsed, mapped)
         if kind is RecordKind.CONTACT:
             self._works_at(key, parsed, mapped)
@@ -385,42 +419,35 @@ class RowMapper:
             properties: Properties = {"domain": domain[0], "derived_from": "contact"}
             if name := parsed.get("company_name"):
                 properties["name"] = name[0]
-            mapped.records.append(Record.model_construct(kind=RecordKind.COMPANY, key=company, properties=properties))
-            domain_link = IdentifierLink.model_construct(
-                record=company, identifier=Identifier(IdentifierKind.DOMAIN, domain[0])
-            )
-            mapped.links.append(domain_link)
+            mapped.records.append(_record(RecordKind.COMPANY, company, properties))
+            mapped.links.append(_link(company, Identifier(IdentifierKind.DOMAIN, domain[0])))
         elif name := parsed.get("company_name"):
             company = RecordKey(self.source.name, f"company-name:{_company_name_key(name[0])}")
             properties = {"name": name[0], "derived_from": "contact"}
-            mapped.records.append(Record.model_construct(kind=RecordKind.COMPANY, key=company, properties=properties))
+            mapped.records.append(_record(RecordKind.COMPANY, company, properties))
         else:
             return
-        mapped.relations.append(
-            Relation.model_construct(type=RelType.WORKS_AT, start=contact, end=company, properties=job)
-        )
+        mapped.relations.append(_relation(RelType.WORKS_AT, contact, company, job))
 
     def _company(self, row: _Row, mapped: Mapped) -> None:
         parsed = row.parsed
         key = RecordKey(self.source.name, parsed["source_id"][0])
-        properties = self._properties(row, frozenset({"domain"}))
+        properties = self._properties(row, _NOT_COMPANY_PROPERTIES)
         if domains := parsed.get("domain"):
             properties["domains"] = domains
-        mapped.records.append(Record.model_construct(kind=RecordKind.COMPANY, key=key, properties=properties))
+        mapped.records.append(_record(RecordKind.COMPANY, key, properties))
         self._identifiers(key, parsed, mapped)
         if parent := parsed.get("parent_id"):
             parent_key = self._key("company", parent[0])
             if parent_key != key:
-                mapped.deferred.append(
-                    Relation.model_construct(type=RelType.SUBSIDIARY_OF, start=key, end=parent_key, properties={})
-                )
+                mapped.deferred.append(_relation(RelType.SUBSIDIARY_OF, key, parent_key))
 
     def _event(self, row: _Row, mapped: Mapped) -> None:
         parsed = row.parsed
         raw = row.raw
         source_id = parsed.get("source_id", [None])[0] or _content_id(raw)
         key = RecordKey(self.source.name, source_id)
-        properties = self._properties(row, frozenset({"amount", "currency", "properties"}))
+        properties = self._properties(row, _NOT_EVENT_PROPERTIES)
         self._money(parsed, properties)
         extra = parsed.get("properties", [{}])[0]
         if not isinstance(extra, dict):
@@ -431,41 +458,34 @@ class RowMapper:
                 extra[column] = normalise_text(_text_of(raw[column]))
         if extra:
             properties["properties"] = extra
-        mapped.records.append(Record.model_construct(kind=RecordKind.EVENT, key=key, properties=properties))
+        mapped.records.append(_record(RecordKind.EVENT, key, properties))
+        mapped.event_facts.append(event_fact_row(key.source, key.source_id, properties))
         if person := parsed.get("person_id"):
             actor = self._key("person", person[0])
             mapped.references[actor] = PERSON_KINDS
             self._identifiers(key, parsed, mapped)
         else:
             # No person named: the event's identifiers go to its derived actor (see loaders.actors).
-            first_link = len(mapped.links)
-            self._identifiers(key, parsed, mapped)
-            held = mapped.links[first_link:]
+            held = self._identifier_list(parsed)
             if not held:
                 raise _RowErrors(
                     [Problem("person_id", Reason.MISSING_REQUIRED, "an event needs a person or an identifier")]
                 )
-            actor = actor_key(self.source.name, (link.identifier for link in held))
-            mapped.records.append(
-                Record.model_construct(kind=RecordKind.CUSTOMER, key=actor, properties=dict(ACTOR_PROPERTIES))
-            )
-            mapped.links[first_link:] = [
-                IdentifierLink.model_construct(record=actor, identifier=link.identifier) for link in held
-            ]
-        mapped.relations.append(Relation.model_construct(type=RelType.PERFORMED, start=actor, end=key, properties={}))
+            actor = actor_key(self.source.name, held)
+            mapped.records.append((actor.source, actor.source_id, RecordKind.CUSTOMER.value, _ACTOR_PROPERTIES))
+            mapped.links += [_link(actor, identifier) for identifier in held]
+        mapped.relations.append(_relation(RelType.PERFORMED, actor, key))
 
     def _opportunity(self, row: _Row, mapped: Mapped) -> None:
         parsed = row.parsed
         key = RecordKey(self.source.name, parsed["source_id"][0])
-        properties = self._properties(row, frozenset({"amount", "currency", "contact_roles"}))
+        properties = self._properties(row, _NOT_OPPORTUNITY_PROPERTIES)
         self._money(parsed, properties)
-        mapped.records.append(Record.model_construct(kind=RecordKind.OPPORTUNITY, key=key, properties=properties))
+        mapped.records.append(_record(RecordKind.OPPORTUNITY, key, properties))
         if company := parsed.get("company_id"):
             company_key = self._key("company", company[0])
             mapped.references[company_key] = ORGANIZATION_KINDS
-            mapped.relations.append(
-                Relation.model_construct(type=RelType.FOR, start=key, end=company_key, properties={})
-            )
+            mapped.relations.append(_relation(RelType.FOR, key, company_key))
         roles = parsed.get("contact_roles", [[]])[0]
         if not isinstance(roles, list) or not all(isinstance(r, dict) and r.get("contact_id") for r in roles):
             raise _RowErrors(
@@ -475,9 +495,7 @@ class RowMapper:
             contact = self._key("contact", _text_of(role["contact_id"]))
             mapped.references[contact] = _CONTACT_ONLY
             properties = {"role": normalise_text(_text_of(role["role"]))} if _present(role.get("role")) else {}
-            mapped.relations.append(
-                Relation.model_construct(type=RelType.ON_OPPORTUNITY, start=contact, end=key, properties=properties)
-            )
+            mapped.relations.append(_relation(RelType.ON_OPPORTUNITY, contact, key, properties))
 
     def _opportunity_role(self, row: _Row, mapped: Mapped) -> None:
         parsed = row.parsed
@@ -486,18 +504,14 @@ class RowMapper:
         mapped.references[contact] = _CONTACT_ONLY
         mapped.references[opportunity] = _OPPORTUNITY_ONLY
         properties: Properties = {"role": parsed["role"][0]} if "role" in parsed else {}
-        mapped.relations.append(
-            Relation.model_construct(type=RelType.ON_OPPORTUNITY, start=contact, end=opportunity, properties=properties)
-        )
+        mapped.relations.append(_relation(RelType.ON_OPPORTUNITY, contact, opportunity, properties))
 
     def _device(self, row: _Row, mapped: Mapped) -> None:
         parsed = row.parsed
         person = self._key("person", parsed["person_id"][0])
         mapped.references[person] = PERSON_KINDS
         for device in parsed["device_id"]:
-            mapped.links.append(
-                IdentifierLink.model_construct(record=person, identifier=Identifier(IdentifierKind.DEVICE, device))
-            )
+            mapped.links.append(_link(person, Identifier(IdentifierKind.DEVICE, device)))
 
     def _account(self, row: _Row, mapped: Mapped) -> None:
         parsed = row.parsed
@@ -506,7 +520,7 @@ class RowMapper:
         system = parsed.get("system", [self.account_system])[0]
         for account in parsed["account_id"]:
             identifier = Identifier(IdentifierKind.ACCOUNT, account, system)
-            mapped.links.append(IdentifierLink.model_construct(record=person, identifier=identifier))
+            mapped.links.append(_link(person, identifier))
 
 
 def _present(value: Any) -> bool:

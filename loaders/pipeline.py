@@ -4,29 +4,39 @@ Each batch is one store transaction that also commits the file's checkpoint (how
 load killed at any point and run again resumes after the last committed batch and ends with the same graph
 as an uninterrupted run. A file's checkpoint is keyed by its path, size and modification time: a changed
 file is loaded from the start.
+
+Reading and mapping rows (loaders.prepare) and writing them (here) are two halves: for a big enough file the
+first runs in a forked worker process (loaders.worker) and hands over ready batches, in file order, so the two
+cores share the work. Only the transport differs: the batches, the graph, the quarantine file and the report are
+the same either way.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from graph import Checkpoint, GraphBatch, GraphStore, IdentifierLink, Record, RecordKey, RecordKind, Relation
-from loaders.config import FileFormat, LoadConfig, SourceConfig
+from graph import Checkpoint, GraphStore, RecordKey, RecordKind
+from graph.row_batch import LinkRow, RecordRow, RelationRow, RowBatch
+from loaders.config import LoadConfig, SourceConfig
 from loaders.errors import LoadError
 from loaders.fields import SourceKind
-from loaders.mapping import Mapped, Problem, RowMapper
+from loaders.mapping import Problem, RowMapper
+from loaders.prepare import Prepared, PrepareSpec, Rejected, Spans, prepare_batches
 from loaders.quarantine import Quarantine
 from loaders.readers import RawRow, read_rows
 from loaders.reasons import Reason
 from loaders.report import FileReport, LoadReport
+from loaders.worker import can_fork, in_worker
 
 DONE = "done"
 
@@ -44,6 +54,8 @@ class LoadOptions:
     is_suppressed: Callable[[SourceConfig, Mapping[str, Any]], bool] | None = None
     # Called after each committed batch with the rows of the file consumed so far.
     on_progress: Callable[[int], None] | None = None
+    # Read and map a file's rows in a worker process while this one writes: None decides by the file's size.
+    parallel: bool | None = None
 
     @classmethod
     def of(cls, config: LoadConfig, **overrides: Any) -> LoadOptions:
@@ -52,6 +64,9 @@ class LoadOptions:
 
 # Kinds of stored records remembered per file: beyond this many, the memory is cleared (it stays flat).
 _REMEMBERED_KINDS = 500_000
+_EVENT = RecordKind.EVENT.value
+# Files from this size are read in a worker process (when `parallel` is None): a fork costs milliseconds.
+PARALLEL_FROM_BYTES = 256 * 1024
 
 
 def checkpoint_name(source: SourceConfig, path: Path) -> str:
@@ -61,7 +76,7 @@ def checkpoint_name(source: SourceConfig, path: Path) -> str:
 
 
 class _FileLoad:
-    """One pass over one file (see `load_file`)."""
+    """One pass over one file (see `load_file`): the writing half; loaders.prepare makes the batches."""
 
     def __init__(self, store: GraphStore, source: SourceConfig, path: Path, options: LoadOptions) -> None:
         self.store = store
@@ -72,157 +87,145 @@ class _FileLoad:
         self.report = FileReport(source=source.name, file=str(path))
         self.checkpoint = checkpoint_name(source, path)
         self.format = source.file_format(path)
-        self._rejected: list[tuple[RawRow, list[Problem]]] = []
-        # Keyed by plain tuples (equal to RecordKeys): the garbage collector stops tracking those, not NamedTuples.
-        self._stored_kinds: dict[tuple[str, str], RecordKind] = {}
-        # Loaded rows per list of fields filled (and normalised): rows of a file mostly share a few such lists.
-        self._filled: Counter[tuple[str, ...]] = Counter()
-        self._normalised: Counter[tuple[str, ...]] = Counter()
+        self._rejected: list[Rejected] = []
+        # Kinds (their values) of the records stored by this load, by key: later batches refer to them.
+        self._stored_kinds: dict[tuple[str, str], str] = {}
 
     def rows(self) -> Iterator[RawRow]:
         return read_rows(self.path, self.format, encoding=self.source.encoding, delimiter=self.source.delimiter)
 
-    def _reject(self, row: RawRow, problems: list[Problem]) -> None:
-        self._rejected.append((row, problems))
+    def _reject(self, rejected: Rejected) -> None:
+        self._rejected.append(rejected)
         self.report.quarantined += 1
-        for reason in {p.reason.value for p in problems}:
+        for reason in {p.reason.value for p in rejected[1]}:
             self.report.reasons[reason] = self.report.reasons.get(reason, 0) + 1
 
-    def _known_kinds(self, keys: set[RecordKey], batch: dict[RecordKey, RecordKind]) -> dict[RecordKey, RecordKind]:
+    def _known_kinds(
+        self, keys: set[tuple[str, str]], batch: Mapping[tuple[str, str], str]
+    ) -> dict[tuple[str, str], str]:
         """Kinds of the referenced records that exist: in the batch, or stored (remembered for later batches)."""
         stored = self._stored_kinds
-        missing = [key for key in keys if key not in batch and key not in stored]
+        missing = [RecordKey(*key) for key in keys if key not in batch and key not in stored]
+        found: dict[tuple[str, str], str] = {}
         if missing:
+            found = {(key.source, key.source_id): r.kind.value for key, r in self.store.get_records(missing).items()}
+        kinds = {key: kind for key in keys if (kind := batch.get(key) or stored.get(key) or found.get(key))}
+        if found:
             if len(stored) > _REMEMBERED_KINDS:
                 stored.clear()
-            found = self.store.get_records(missing)
-            stored.update({(key.source, key.source_id): record.kind for key, record in found.items()})
-        return {key: kind for key in keys if (kind := batch.get(key) or stored.get(key)) is not None}
+            stored.update(found)
+        return kinds
 
-    def _commit(self, batch: GraphBatch) -> None:
+    def _commit(self, batch: RowBatch) -> None:
         """Write the batch; its rejected rows go to the quarantine once it is committed."""
-        self.store.write(batch)
+        self.store.write_rows(batch)
         quarantine = self.options.quarantine
         if quarantine is not None:
-            for row, problems in self._rejected:
-                quarantine.add(self.source.name, str(self.path), row.line, problems, row.values)
+            for line, problems, values in self._rejected:
+                quarantine.add(self.source.name, str(self.path), line, problems, values)
             quarantine.flush()
         self._rejected = []
 
-    def _count_fields(self) -> None:
-        """Move the counts of fields filled and normalised into the report."""
-        for counts, into in ((self._filled, self.report.fields_filled), (self._normalised, self.report.normalisations)):
+    def _count_fields(self, filled: Counter[tuple[str, ...]], normalised: Counter[tuple[str, ...]]) -> None:
+        """Add the counts of fields filled and normalised to the report."""
+        for counts, into in ((filled, self.report.fields_filled), (normalised, self.report.normalisations)):
             for names, rows in counts.items():
-                for name in names:
-                    into[name] = into.get(name, 0) + rows
-            counts.clear()
+                if rows:
+                    for name in names:
+                        into[name] = into.get(name, 0) + rows
 
-    def flush(self, pending: list[tuple[RawRow, Mapped]], position: str) -> None:
-        """Write the pending rows whose references exist, quarantine the others, and move the checkpoint."""
-        batch_kinds = {record.key: record.kind for _, mapped in pending for record in mapped.records}
-        kinds = self._known_kinds({key for _, mapped in pending for key in mapped.references}, batch_kinds)
-        good_records: list[Record] = []
-        links: list[IdentifierLink] = []
-        relations: list[Relation] = []
-        loaded = 0
-        for row, mapped in pending:
-            references = mapped.references
-            if references and any(kinds.get(key) not in allowed for key, allowed in references.items()):
+    def _unknown_references(self, batch: Prepared) -> tuple[list[int], dict[tuple[str, str], str]]:
+        """Which of the batch's referring rows refer to a record that does not exist (among the kinds allowed),
+        and the kinds found."""
+        referenced = {(source, source_id) for row in batch.references for source, source_id, _ in row}
+        if not referenced:
+            return [], {}
+        in_batch: dict[tuple[str, str], str] = {}
+        if any(key not in self._stored_kinds for key in referenced):
+            in_batch = {(source, source_id): kind for source, source_id, kind, _ in batch.records}
+        kinds = self._known_kinds(referenced, in_batch)
+        dropped = [
+            index
+            for index, row in enumerate(batch.references)
+            if any(kinds.get((source, source_id)) not in allowed for source, source_id, allowed in row)
+        ]
+        return dropped, kinds
+
+    def write(self, batch: Prepared) -> None:
+        """Write one prepared batch: rows whose references exist, with the checkpoint; quarantine the others."""
+        report = self.report
+        report.rows_read += batch.read
+        report.resumed_after += batch.resumed
+        report.suppressed += batch.suppressed
+        report.duplicates += batch.duplicates
+        for rejected in batch.rejected:
+            self._reject(rejected)
+        records, links, relations = batch.records, batch.links, batch.relations
+        dropped, kinds = self._unknown_references(batch)
+        if dropped:
+            records, links, relations = _without(batch, [batch.spans[index] for index in dropped])
+            for index in dropped:
+                line, values, filled, normalised = batch.detail(index)
                 problems = [
-                    Problem("", Reason.UNKNOWN_REFERENCE, f"no {'/'.join(sorted(allowed))} record {key}")
-                    for key, allowed in references.items()
-                    if kinds.get(key) not in allowed
+                    Problem("", Reason.UNKNOWN_REFERENCE, f"no {'/'.join(sorted(allowed))} record {source}/{source_id}")
+                    for source, source_id, allowed in batch.references[index]
+                    if kinds.get((source, source_id)) not in allowed
                 ]
-                self._reject(row, problems)
-                continue
-            loaded += 1
-            self._filled[tuple(mapped.filled)] += 1
-            if mapped.normalised:
-                self._normalised[tuple(mapped.normalised)] += 1
-            good_records += mapped.records
-            links += mapped.links
-            relations += mapped.relations
-        self.report.loaded += loaded
-        self._count_fields()
-        # Later batches refer to these records: remember their kinds rather than reading them back.
-        self._stored_kinds.update({(r.key.source, r.key.source_id): r.kind for r in good_records})
-        checkpoint = Checkpoint(name=self.checkpoint, position=position)
-        # The mapper built every object from checked values: no need to validate the batch's items again.
-        batch = GraphBatch.model_construct(
-            records=tuple(good_records), links=tuple(links), relations=tuple(relations), checkpoint=checkpoint
+                self._reject((line, problems, values))
+                batch.filled[filled] -= 1
+                if normalised:
+                    batch.normalised[normalised] -= 1
+        report.loaded += batch.mapped - len(dropped)
+        self._count_fields(batch.filled, batch.normalised)
+        # Later batches refer to these records: remember their kinds rather than reading them back (but for
+        # events, the bulk of a load, which nothing refers to).
+        self._stored_kinds.update(
+            {(source, source_id): kind for source, source_id, kind, _ in records if kind != _EVENT}
         )
-        self._commit(batch)
-        pending.clear()
+        checkpoint = Checkpoint.model_construct(name=self.checkpoint, position=batch.position)
+        self._commit(
+            RowBatch(
+                records=records,
+                links=links,
+                relations=relations,
+                checkpoint=checkpoint,
+                event_facts=batch.event_facts,
+            )
+        )
+        if self.options.on_progress is not None:
+            self.options.on_progress(batch.consumed)
 
     def load_rows(self, start: int, end_position: str) -> None:
         """Pass 1: every row after `start`; the last batch commits `end_position`."""
-        options, report, source, mapper = self.options, self.report, self.source, self.mapper
-        is_suppressed, batch_size = options.is_suppressed, options.batch_size
-        check_duplicates = source.checks.duplicates
-        seen: set[int] = set()  # hashes of the rows read (64-bit: a false duplicate is vanishingly rare)
-        pending: list[tuple[RawRow, Mapped]] = []
-        # Counted in locals, put in the report at each batch: a pydantic attribute write costs a microsecond.
-        read = resumed = suppressed = duplicates = 0
-
-        def tally() -> None:
-            report.rows_read += read
-            report.resumed_after += resumed
-            report.suppressed += suppressed
-            report.duplicates += duplicates
-
-        index = 0
-        for index, row in enumerate(self.rows(), start=1):
-            if index == 1 and self.format is FileFormat.CSV and (missing := mapper.missing_columns(list(row.values))):
-                raise LoadError(
-                    f"{self.path}: missing required column {', '.join(missing)}; found columns: {', '.join(row.values)}"
-                )
-            if index <= start:
-                resumed += 1
-                continue
-            read += 1
-            if row.error is not None:
-                self._reject(row, [Problem("", Reason.MALFORMED_ROW, row.error)])
-                continue
-            if is_suppressed is not None and is_suppressed(source, row.values):
-                suppressed += 1
-                continue
-            if check_duplicates:
-                digest = hash(row.text)
-                if digest in seen:
-                    duplicates += 1
-                    continue
-                seen.add(digest)
-            result = mapper.map(row.values)
-            if isinstance(result, list):
-                self._reject(row, result)
-                continue
-            pending.append((row, result))
-            if index % batch_size == 0:
-                tally()
-                read = resumed = suppressed = duplicates = 0
-                self.flush(pending, str(index))
-                if options.on_progress is not None:
-                    options.on_progress(index)
-        tally()
-        self.flush(pending, end_position)
-        if options.on_progress is not None:
-            options.on_progress(index)
+        spec = PrepareSpec(
+            source=self.source,
+            path=self.path,
+            mapper=self.mapper,
+            batch_size=self.options.batch_size,
+            is_suppressed=self.options.is_suppressed,
+            start=start,
+            end_position=end_position,
+        )
+        if _use_worker(self.path, self.options.parallel):
+            batches = in_worker(lambda: prepare_batches(spec))
+        else:
+            batches = prepare_batches(spec)
+        for batch in batches:
+            self.write(batch)
 
     def link_parents(self, start: int) -> None:
         """Pass 2 (companies): SUBSIDIARY_OF to parents, which may come later in the file than their children."""
-        relations: list[Relation] = []
+        relations: list[RelationRow] = []
         index = 0
 
         def flush(position: str) -> None:
-            kinds = self._known_kinds({r.end for r in relations}, {})
-            good = [r for r in relations if kinds.get(r.end) is RecordKind.COMPANY]
+            kinds = self._known_kinds({(rel[3], rel[4]) for rel in relations}, {})
+            good = [rel for rel in relations if kinds.get((rel[3], rel[4])) == RecordKind.COMPANY]
             if len(good) < len(relations):
                 self.report.warnings["unknown_parent"] = self.report.warnings.get("unknown_parent", 0) + (
                     len(relations) - len(good)
                 )
-            self._commit(
-                GraphBatch(relations=tuple(good), checkpoint=Checkpoint(name=self.checkpoint, position=position))
-            )
+            self._commit(RowBatch(relations=good, checkpoint=Checkpoint(name=self.checkpoint, position=position)))
             relations.clear()
 
         for index, row in enumerate(self.rows(), start=1):
@@ -237,6 +240,45 @@ class _FileLoad:
         flush(DONE)
 
 
+def _without(batch: Prepared, dropped: list[Spans]) -> tuple[list[RecordRow], list[LinkRow], list[RelationRow]]:
+    """The batch's rows less those of the dropped rows."""
+    records: list[RecordRow] = []
+    links: list[LinkRow] = []
+    relations: list[RelationRow] = []
+    at = (0, 0, 0)
+    for r0, r1, l0, l1, x0, x1 in dropped:
+        records += batch.records[at[0] : r0]
+        links += batch.links[at[1] : l0]
+        relations += batch.relations[at[2] : x0]
+        at = (r1, l1, x1)
+    records += batch.records[at[0] :]
+    links += batch.links[at[1] :]
+    relations += batch.relations[at[2] :]
+    return records, links, relations
+
+
+def _use_worker(path: Path, parallel: bool | None) -> bool:
+    """Whether to read the file in a worker process: when asked to, or (by default) for a file big enough that
+    the overlap saves more than starting the process costs."""
+    if parallel is False or not can_fork():
+        return False
+    return parallel is True or path.stat().st_size >= PARALLEL_FROM_BYTES
+
+
+@contextmanager
+def _fewer_collections() -> Iterator[None]:
+    """Around a file load: the garbage collector leaves the objects that existed before it alone, and runs
+    less often (a load makes millions of short-lived tuples and no cycles); as it was afterwards."""
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(thresholds[0], 20_000), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
 def load_file(store: GraphStore, source: SourceConfig, path: Path, options: LoadOptions) -> FileReport:
     """Load one file of one source, resuming an interrupted earlier load of the same file."""
     if not path.is_file():
@@ -245,14 +287,15 @@ def load_file(store: GraphStore, source: SourceConfig, path: Path, options: Load
     load = _FileLoad(store, source, path, options)
     position = store.get_checkpoint(load.checkpoint)
     two_passes = source.kind is SourceKind.COMPANY
-    if position is not None and position.startswith("2:"):
-        load.report.resumed_after = int(position[2:])
-        load.link_parents(int(position[2:]))
-    else:
-        start = 0 if position is None or position == DONE else int(position)
-        load.load_rows(start, "2:0" if two_passes else DONE)
-        if two_passes:
-            load.link_parents(0)
+    with _fewer_collections():
+        if position is not None and position.startswith("2:"):
+            load.report.resumed_after = int(position[2:])
+            load.link_parents(int(position[2:]))
+        else:
+            start = 0 if position is None or position == DONE else int(position)
+            load.load_rows(start, "2:0" if two_passes else DONE)
+            if two_passes:
+                load.link_parents(0)
     load.report.seconds = round(time.perf_counter() - started, 3)
     return load.report
 

@@ -13,18 +13,8 @@ from dataclasses import dataclass, field
 
 import orjson
 
-from graph import (
-    ORGANIZATION_KINDS,
-    PERSON_KINDS,
-    GraphBatch,
-    GraphStore,
-    IdentifierLink,
-    Record,
-    RecordKey,
-    RecordKind,
-    Relation,
-    entity_kind_of,
-)
+from graph import ORGANIZATION_KINDS, PERSON_KINDS, GraphStore, RecordKey, RecordKind, entity_kind_of
+from graph.row_batch import LinkRow, RecordRow, RelationRow, RowBatch
 from loaders.config import SourceConfig
 from loaders.mapping import Mapped, Problem, RowMapper
 from loaders.pipeline import LoadOptions
@@ -101,8 +91,8 @@ class _Rows:
             good.append((index, mapped))
         return good
 
-    def known_kinds(self, keys: set[RecordKey], batch: Sequence[Record]) -> dict[RecordKey, RecordKind]:
-        kinds = {record.key: record.kind for record in batch}
+    def known_kinds(self, keys: set[RecordKey], batch: Sequence[RecordRow]) -> dict[RecordKey, RecordKind]:
+        kinds = {RecordKey(source, source_id): RecordKind(kind) for source, source_id, kind, _ in batch}
         missing = [key for key in keys if key not in kinds]
         if missing:
             kinds.update({key: record.kind for key, record in self.store.get_records(missing).items()})
@@ -112,11 +102,11 @@ class _Rows:
         """Write the rows whose references exist in one transaction; reject the others."""
         report = self.result.report
         references = {key for _, mapped in good for key in mapped.references}
-        parents = {rel.end for _, mapped in good for rel in mapped.deferred}
+        parents = {RecordKey(rel[3], rel[4]) for _, mapped in good for rel in mapped.deferred}
         kinds = self.known_kinds(references | parents, [r for _, mapped in good for r in mapped.records])
-        records: list[Record] = []
-        links: list[IdentifierLink] = []
-        relations: list[Relation] = []
+        records: list[RecordRow] = []
+        links: list[LinkRow] = []
+        relations: list[RelationRow] = []
         for index, mapped in good:
             problems = [
                 Problem(
@@ -137,21 +127,21 @@ class _Rows:
             links += mapped.links
             relations += mapped.relations
             for parent in mapped.deferred:
-                if kinds.get(parent.end) is RecordKind.COMPANY:
+                if kinds.get(RecordKey(parent[3], parent[4])) is RecordKind.COMPANY:
                     relations.append(parent)
                 else:
                     report.warnings["unknown_parent"] = report.warnings.get("unknown_parent", 0) + 1
         if not (records or links or relations):
             return
-        # The mapper built every object from checked values (as in the file pipeline): no re-validation.
-        self.store.write(
-            GraphBatch.model_construct(
-                records=tuple(records), links=tuple(links), relations=tuple(relations), checkpoint=None
-            )
-        )
-        kinds.update({record.key: record.kind for record in records})
-        touched = [r.key for r in records if entity_kind_of(r.kind) is not None]
-        touched += [link.record for link in links if (k := kinds.get(link.record)) and entity_kind_of(k) is not None]
+        # The mapper made every row from checked values (as in the file pipeline).
+        self.store.write_rows(RowBatch(records=records, links=links, relations=relations))
+        kinds.update({RecordKey(source, source_id): RecordKind(kind) for source, source_id, kind, _ in records})
+        touched = [RecordKey(s, i) for s, i, kind, _ in records if entity_kind_of(RecordKind(kind)) is not None]
+        touched += [
+            key
+            for source, source_id, *_ in links
+            if (k := kinds.get(key := RecordKey(source, source_id))) and entity_kind_of(k) is not None
+        ]
         self.result.touched = list(dict.fromkeys(touched))
 
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 
 import numpy as np
+import orjson
 from pydantic import BaseModel, JsonValue
 
 from graph import (
@@ -25,12 +26,14 @@ from graph import (
     RelType,
     Resolution,
 )
+from resolver.background import Background
 from resolver.fuzzy import PersonFeatures
 from resolver.golden import golden_traits_of
 from resolver.linking import Evidence, FuzzyEdge, LinkTable, Partition, partition
 from resolver.matching import Matching, match, match_persons
+from resolver.phases import phase
 from resolver.rules import Rules
-from resolver.stable_ids import ID_PREFIX, Assignment, assign_ids
+from resolver.stable_ids import ID_PREFIX, Assigned, Assignment, assign_ids
 from resolver.trusted import trusted
 
 # Identifier kinds that can link records of each entity kind.
@@ -42,6 +45,8 @@ LINKING_KINDS: dict[EntityKind, frozenset[IdentifierKind]] = {
 }
 
 REVIEW_DOCUMENT = "resolver.review.{kind}"
+# Entities made and written at a time by a batch run (see GraphStore.write_resolution_stream).
+ENTITY_CHUNK = 50_000
 
 
 class EntitySummary(BaseModel):
@@ -78,9 +83,14 @@ def record_age(records: Mapping[RecordKey, Record]) -> Callable[[RecordKey], str
     return age
 
 
-def _ages(properties: Mapping[RecordKey, Properties]) -> Callable[[RecordKey], str]:
-    """`record_age` of records given as their properties by key."""
-    return lambda key: _age(properties.get(key))
+def _ages(packed: Mapping[RecordKey, str]) -> Callable[[RecordKey], str]:
+    """`record_age` of records given as their properties by key, packed as JSON."""
+
+    def age(key: RecordKey) -> str:
+        properties = packed.get(key)
+        return _age(orjson.loads(properties) if properties is not None else None)
+
+    return age
 
 
 def _age(properties: Properties | None) -> str:
@@ -97,7 +107,7 @@ def changed_entities(
 ) -> list[Entity]:
     """The assigned groups as entities with their golden traits, leaving out those stored unchanged."""
     return _changed(
-        assignment,
+        assignment.groups,
         kind,
         {key: records[key].properties for g in assignment.groups for key in g.members},
         previous,
@@ -106,7 +116,7 @@ def changed_entities(
 
 
 def _changed(
-    assignment: Assignment,
+    groups: Sequence[Assigned],
     kind: EntityKind,
     properties: Mapping[RecordKey, Properties],
     previous: Mapping[str, Entity],
@@ -114,7 +124,7 @@ def _changed(
 ) -> list[Entity]:
     """`changed_entities` of records given as their properties by key."""
     entities = []
-    for group in assignment.groups:
+    for group in groups:
         traits = golden_traits_of([(key, properties[key]) for key in group.members], rules.survivorship)
         entity = trusted(
             Entity, id=group.id, kind=kind, traits=traits, members=group.members, created_at=group.created_at
@@ -124,20 +134,44 @@ def _changed(
     return entities
 
 
+def _made(
+    groups: Sequence[Assigned],
+    kind: EntityKind,
+    packed: dict[RecordKey, str],
+    previous: Mapping[str, Entity],
+    rules: Rules,
+) -> list[Entity]:
+    """`_changed` of records given as their properties packed as JSON, each unpacked only for its own group's
+    traits and let go of (taken out of `packed`) once they are made."""
+    entities = []
+    survivorship = rules.survivorship
+    loads, take = orjson.loads, packed.pop
+    for group in groups:
+        traits = golden_traits_of([(key, loads(take(key))) for key in group.members], survivorship)
+        entity = trusted(
+            Entity, id=group.id, kind=kind, traits=traits, members=group.members, created_at=group.created_at
+        )
+        if not previous or previous.get(entity.id) != entity:
+            entities.append(entity)
+    return entities
+
+
 def _read(
     store: GraphStore, entity_kind: EntityKind, rules: Rules, full: bool
-) -> tuple[dict[RecordKey, Properties], Matching]:
-    """Every record's properties by key, and the fuzzy evidence among them. Person records are read as a stream:
-    their features are taken on the way and the records themselves not kept."""
+) -> tuple[dict[RecordKey, str], Matching]:
+    """Every record's properties by key, packed as JSON, and the fuzzy evidence among them. Person records are read
+    as a stream: their features are taken on the way and the records themselves not kept. Packed (as text: orjson's
+    bytes keep a large buffer each), a million records' properties take a fraction of the memory they take as
+    dicts; they are unpacked a chunk at a time."""
     kinds = RESOLVED_KINDS[entity_kind]
     if entity_kind is not EntityKind.PROFILE:
         records = list(store.iter_records(kinds))
         matching = match(store, entity_kind, records, rules, reestimate=full)
-        return {record.key: record.properties for record in records}, matching
-    properties: dict[RecordKey, Properties] = {}
+        return {record.key: orjson.dumps(record.properties).decode() for record in records}, matching
+    properties: dict[RecordKey, str] = {}
     features: list[PersonFeatures] = []
     for record in store.iter_records(kinds):
-        properties[record.key] = record.properties
+        properties[record.key] = orjson.dumps(record.properties).decode()
         if (feature := PersonFeatures.from_record(record)) is not None:
             features.append(feature)
     return properties, match_persons(store, list(properties), features, rules, reestimate=full)
@@ -177,8 +211,35 @@ def resolve_kind(
     store: GraphStore, entity_kind: EntityKind, rules: Rules, *, now: datetime, full: bool = False
 ) -> tuple[EntitySummary, Partition]:
     """Resolve every record of one entity kind and write what changed."""
-    records, matching = _read(store, entity_kind, rules, full)
-    keys, links = _links(store, entity_kind, list(records))
+    # A write matching leaves going on in the background: waited for before the resolution's write, and always.
+    pending: list[Background] = []
+    try:
+        return _resolve(store, entity_kind, rules, pending, now=now, full=full)
+    except BaseException:
+        for write in pending:
+            with suppress(BaseException):  # the first error is the one raised
+                write.wait()
+        raise
+
+
+def _resolve(
+    store: GraphStore,
+    entity_kind: EntityKind,
+    rules: Rules,
+    pending: list[Background],
+    *,
+    now: datetime,
+    full: bool,
+) -> tuple[EntitySummary, Partition]:
+    """`resolve_kind`; a background write matching starts is put in `pending`, and waited for before the write.
+    The large inputs are held here alone, so that each is freed as soon as it is used."""
+    with phase(f"{entity_kind.value}: read records and match"):
+        records, matching = _read(store, entity_kind, rules, full)
+    if matching.pending is not None:
+        pending.append(matching.pending)
+        matching.pending = None
+    with phase(f"{entity_kind.value}: read links"):
+        keys, links = _links(store, entity_kind, list(records))
     fuzzy = matching.edges
     overrides = [o for o in store.overrides() if o.a in records and o.b in records]
     evidence = Evidence(
@@ -190,34 +251,52 @@ def resolve_kind(
         agree=matching.agree,
         conflicts=matching.conflicts,
     )
-    result = partition(evidence, rules)
+    with phase(f"{entity_kind.value}: partition"):
+        result = partition(evidence, rules)
     del evidence, keys, links, matching  # the largest inputs, not needed from here on
 
-    previous_entities = {entity.id: entity for entity in store.iter_entities(entity_kind)}
-    previous = {key: entity.id for entity in previous_entities.values() for key in entity.members}
-    assignment = assign_ids(
-        result.groups,
-        previous,
-        {entity_id: entity.created_at for entity_id, entity in previous_entities.items()},
-        prefix=ID_PREFIX[entity_kind],
-        now=now,
-        age=_ages(records),
-        cause="full resolve" if full else "resolve",
-    )
-    added, removed = _same_as_changes(store, records.keys(), fuzzy)
-    entities = _changed(assignment, entity_kind, records, previous_entities, rules)
-    record_count = len(records)
-    del records, previous_entities  # every record's properties: freed before the write serialises the entities
-    store.write_resolution(
-        Resolution(
-            entities=tuple(entities),
-            aliases=assignment.aliases,
-            retired=tuple(assignment.retired),
-            same_as=tuple(added),
-            same_as_removed=tuple(removed),
-            history=tuple(assignment.history),
+    with phase(f"{entity_kind.value}: stable ids"):
+        previous_entities = {entity.id: entity for entity in store.iter_entities(entity_kind)}
+        previous = {key: entity.id for entity in previous_entities.values() for key in entity.members}
+        assignment = assign_ids(
+            result.groups,
+            previous,
+            {entity_id: entity.created_at for entity_id, entity in previous_entities.items()},
+            prefix=ID_PREFIX[entity_kind],
+            now=now,
+            age=_ages(records),
+            cause="full resolve" if full else "resolve",
         )
-    )
+    with phase(f"{entity_kind.value}: same_as changes"):
+        added, removed = _same_as_changes(store, records.keys(), fuzzy)
+    fuzzy_links = len(fuzzy)
+    del fuzzy
+    record_count = len(records)
+    # Entities are made (golden traits) and written chunk by chunk, in ID order, inside the one transaction of
+    # the write: a run never holds every entity with its traits at once. Each chunk's records' properties are
+    # let go once their traits are made.
+    by_id = sorted(assignment.groups, key=lambda group: group.id)
+
+    def chunks() -> Iterator[list[Entity]]:
+        for start in range(0, len(by_id), ENTITY_CHUNK):
+            part = by_id[start : start + ENTITY_CHUNK]
+            yield _made(part, entity_kind, records, previous_entities, rules)
+
+    if pending:
+        with phase(f"{entity_kind.value}: wait for the blocking-key write"):
+            for write in pending:
+                write.wait()
+    with phase(f"{entity_kind.value}: golden traits and write"):
+        store.write_resolution_stream(
+            Resolution(
+                aliases=assignment.aliases,
+                retired=tuple(assignment.retired),
+                same_as=tuple(added),
+                same_as_removed=tuple(removed),
+                history=tuple(assignment.history),
+            ),
+            chunks(),
+        )
     review_name = REVIEW_DOCUMENT.format(kind=entity_kind.value.lower())
     review: list[JsonValue] = [
         {"records": item.records, "sample": [str(k) for k in item.sample], "reason": item.reason}
@@ -232,7 +311,7 @@ def resolve_kind(
         merges=assignment.merges,
         splits=assignment.splits,
         retired=len(assignment.retired) - assignment.merges,
-        fuzzy_links=len(fuzzy),
+        fuzzy_links=fuzzy_links,
         blocked=len(result.blocked),
         limited=len(result.limited),
         demoted=len(result.demoted),

@@ -7,7 +7,7 @@ consents are merged so that any record saying no, or records disagreeing, means 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from pydantic import JsonValue
 
@@ -18,6 +18,8 @@ from resolver.rules import Survivorship, SurvivorshipPolicy
 _NOT_TRAITS = frozenset({"email_given", "created_at", "updated_at", "derived_from", "attributes"})
 CONSENT_SUFFIX = "_consent"
 
+# Distinct sets of property names whose traits' order and policies are kept (see `_Policies.plan`).
+_PLANS = 4096
 # A member record as the traits need it: its key and its properties.
 Member = tuple[RecordKey, Properties]
 
@@ -32,19 +34,26 @@ def _recency(properties: Properties) -> str:
 
 
 def _choose(
-    policy: SurvivorshipPolicy, candidates: Sequence[tuple[Member, JsonValue]], survivorship: Survivorship
+    policy: SurvivorshipPolicy,
+    candidates: Sequence[tuple[Member, JsonValue]],
+    survivorship: Survivorship,
+    recency: Mapping[int, str],
 ) -> tuple[Member, JsonValue]:
-    """One (record, value) among the non-empty candidates, which come in record-key order."""
+    """One (record, value) among the non-empty candidates, which come in record-key order. `recency` holds each
+    member's `_recency` by the id of its properties, worked out once per entity rather than once per trait."""
     match policy:
         case SurvivorshipPolicy.FIRST_NON_EMPTY:
             return candidates[0]
         case SurvivorshipPolicy.MOST_RECENT:
             # Latest update wins; ties (or no dates) go to the first record.
-            return max(candidates, key=lambda c: _recency(c[0][1]))
+            return max(candidates, key=lambda c: recency[id(c[0][1])])
         case SurvivorshipPolicy.MOST_FREQUENT:
-            counts = Counter(_hashable(value) for _, value in candidates)
+            if len(candidates) == 1:
+                return candidates[0]
+            keys = [_hashable(value) for _, value in candidates]
+            counts = Counter(keys)
             best = max(counts.values())
-            return next(c for c in candidates if counts[_hashable(c[1])] == best)
+            return next(c for c, key in zip(candidates, keys, strict=True) if counts[key] == best)
         case SurvivorshipPolicy.LONGEST:
             return max(candidates, key=lambda c: len(str(c[1])))
         case SurvivorshipPolicy.SOURCE_PRIORITY:
@@ -53,8 +62,50 @@ def _choose(
     raise AssertionError(policy)  # pragma: no cover
 
 
-def _hashable(value: JsonValue) -> str:
-    return repr(value)
+def _hashable(value: JsonValue) -> object:
+    """A key equal for equal values: text as itself (most values are), anything else by its repr (kept apart from
+    text, which is never a tuple)."""
+    return value if type(value) is str else ("repr", repr(value))
+
+
+class _Policies:
+    """A survivorship's policy of each trait, looked up by name (and its value as stored) without going through the
+    model and the enum for every trait of every entity."""
+
+    def __init__(self, survivorship: Survivorship) -> None:
+        self.survivorship = survivorship
+        self.default = survivorship.default
+        self.policy = dict(survivorship.traits)
+        self.value = {name: policy.value for name, policy in self.policy.items()}
+        self.default_value = self.default.value
+        self._plans: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}
+
+    def plan(self, properties: Properties) -> list[tuple[str, str | None]]:
+        """The trait names among `properties`' names, sorted, each with its policy's value (None for a consent).
+        Records of one source have the same names: each set of names is worked out once (up to a bound)."""
+        names = tuple(properties)
+        plan = self._plans.get(names)
+        if plan is None:
+            plan = [
+                (name, None if name.endswith(CONSENT_SUFFIX) else self.value.get(name, self.default_value))
+                for name in sorted(names)
+                if name not in _NOT_TRAITS
+            ]
+            if len(self._plans) < _PLANS:
+                self._plans[names] = plan
+        return plan
+
+
+_last_policies: _Policies | None = None
+
+
+def _policies(survivorship: Survivorship) -> _Policies:
+    """The `_Policies` of `survivorship`, made again only when another survivorship comes (a run uses one)."""
+    global _last_policies
+    last = _last_policies
+    if last is None or last.survivorship is not survivorship:
+        last = _last_policies = _Policies(survivorship)
+    return last
 
 
 def golden_traits(records: Iterable[Record], survivorship: Survivorship | None = None) -> Properties:
@@ -65,14 +116,21 @@ def golden_traits(records: Iterable[Record], survivorship: Survivorship | None =
 def golden_traits_of(members: Sequence[Member], survivorship: Survivorship | None = None) -> Properties:
     """`golden_traits` of records given as (key, properties)."""
     survivorship = survivorship or Survivorship()
+    policies = _policies(survivorship)
     if len(members) == 1:
-        return _single(members[0], survivorship)
+        return _single(members[0], policies)
     ordered = sorted(members, key=lambda m: m[0])
     values: dict[str, list[tuple[Member, JsonValue]]] = {}
     for member in ordered:
-        for name, value in member[1].items():
-            if name not in _NOT_TRAITS and not _empty(value):
-                values.setdefault(name, []).append((member, value))
+        properties = member[1]
+        for name, _ in policies.plan(properties):
+            value = properties[name]
+            if not _empty(value):
+                if (candidates := values.get(name)) is None:
+                    values[name] = [(member, value)]
+                else:
+                    candidates.append((member, value))
+    recency = {id(properties): _recency(properties) for _, properties in ordered}
     traits: Properties = {}
     for name in sorted(values):
         candidates = values[name]
@@ -81,23 +139,27 @@ def golden_traits_of(members: Sequence[Member], survivorship: Survivorship | Non
             source = candidates[0][0] if granted else next(m for m, v in candidates if v is not True)
             traits[name] = {"value": granted, "record": str(source[0]), "policy": "all_must_grant"}
             continue
-        policy = survivorship.policy(name)
-        member, value = _choose(policy, candidates, survivorship)
-        traits[name] = {"value": value, "record": str(member[0]), "policy": policy.value}
+        policy = policies.policy.get(name, policies.default)
+        member, value = _choose(policy, candidates, survivorship, recency)
+        traits[name] = {
+            "value": value,
+            "record": str(member[0]),
+            "policy": policies.value.get(name, policies.default_value),
+        }
     return traits
 
 
-def _single(member: Member, survivorship: Survivorship) -> Properties:
+def _single(member: Member, policies: _Policies) -> Properties:
     """The traits of a one-record entity: every policy picks the record's own value (most entities are these)."""
     key, properties = member
     source = str(key)
     traits: Properties = {}
-    for name in sorted(properties):
+    for name, policy in policies.plan(properties):
         value = properties[name]
-        if name in _NOT_TRAITS or _empty(value):
+        if _empty(value):
             continue
-        if name.endswith(CONSENT_SUFFIX):
+        if policy is None:
             traits[name] = {"value": value is True, "record": source, "policy": "all_must_grant"}
         else:
-            traits[name] = {"value": value, "record": source, "policy": survivorship.policy(name).value}
+            traits[name] = {"value": value, "record": source, "policy": policy}
     return traits

@@ -8,13 +8,15 @@ graph store, and reused by every later run, batch or incremental, so the same re
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import numpy as np
 
 from graph import Direction, EntityKind, GraphStore, Record, RecordKey, RelType
+from resolver.background import Background
 from resolver.fuzzy import (
     AGREEING_NAME_LEVELS,
     CompanyFeatures,
@@ -33,6 +35,7 @@ from resolver.fuzzy import (
 from resolver.fuzzy.company import refusal
 from resolver.fuzzy.comparisons import level_code
 from resolver.linking import FuzzyEdge
+from resolver.phases import phase
 from resolver.rules import Rules
 
 MODEL_DOCUMENT = "resolver.model.person"
@@ -48,6 +51,8 @@ class Matching:
     edges: list[FuzzyEdge]
     agree: Agreement | None = None
     conflicts: Callable[[Sequence[RecordKey]], list[tuple[RecordKey, RecordKey]]] | None = None
+    # A store write still going on (the blocking index): waited for before the resolution is written.
+    pending: Background | None = None
 
 
 def company_conflicts(
@@ -191,20 +196,61 @@ def match_persons(
     store: GraphStore, keys: Sequence[RecordKey], features: list[PersonFeatures], rules: Rules, *, reestimate: bool
 ) -> Matching:
     """`match` of person records given as all their keys and the features of those that have some."""
-    table = PersonTable(features)  # one table for the name test, the estimation and the links
-    agree = name_agreement(features, rules, table)
+    with phase("persons: person table"):
+        table = PersonTable(features)  # one table for the name test, the estimation and the links
+        agree = name_agreement(features, rules, table)
     if not rules.fuzzy.enabled or len(features) < 2:
         return Matching([], agree)
-    model = person_model(store, features, rules, reestimate=reestimate, table=table)
+    with phase("persons: model"):
+        model = person_model(store, features, rules, reestimate=reestimate, table=table)
     blocks = [person_blocking_keys(f) for f in features]
-    links = fuzzy_links(features, model, rules.fuzzy, table=table, keys=blocks)
     prefix = matcher(EntityKind.PROFILE, rules, model).prefix
-    index: dict[RecordKey, list[str]] = dict.fromkeys(keys, [])  # noqa: RUF024 - never mutated
-    for f, held in zip(features, blocks, strict=True):
-        index[f.key] = [prefix + block for block in held]
-    del blocks
-    store.set_blocking_keys(index)
-    return Matching([FuzzyEdge(link.key_a, link.key_b, link.score, link.rule) for link in links], agree)
+    held: dict[RecordKey, list[str]] = dict.fromkeys(keys, [])  # noqa: RUF024 - never mutated
+    held.update(zip((f.key for f in features), blocks, strict=True))
+    # The blocking index is written while the links are scored, and the partition computed, on the other core.
+    writing = Background(partial(store.set_blocking_keys, PrefixedKeys(held, prefix)))
+    del held
+    try:
+        with phase("persons: fuzzy links"):
+            links = fuzzy_links(features, model, rules.fuzzy, table=table, keys=blocks)
+        del blocks
+        edges = [FuzzyEdge(link.key_a, link.key_b, link.score, link.rule) for link in links]
+    except BaseException:
+        writing.wait()
+        raise
+    return Matching(edges, agree, pending=writing)
+
+
+class PrefixedKeys(Mapping[RecordKey, Sequence[str]]):
+    """Blocking keys by record, each with the index's prefix put in front as it is read: a million records' keys are
+    not held twice (unprefixed for matching, prefixed for the store)."""
+
+    def __init__(self, keys: dict[RecordKey, list[str]], prefix: str) -> None:
+        self._keys = keys
+        self._prefix = prefix
+
+    def __getitem__(self, key: RecordKey) -> list[str]:
+        return [self._prefix + block for block in self._keys[key]]
+
+    def __iter__(self) -> Iterator[RecordKey]:
+        return iter(self._keys)
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def items(self) -> ItemsView[RecordKey, Sequence[str]]:
+        return _PrefixedItems(self)
+
+
+class _PrefixedItems(ItemsView[RecordKey, Sequence[str]]):
+    """`PrefixedKeys.items()` without a look-up per record."""
+
+    _mapping: PrefixedKeys
+
+    def __iter__(self) -> Iterator[tuple[RecordKey, Sequence[str]]]:
+        prefix = self._mapping._prefix
+        for key, blocks in self._mapping._keys.items():
+            yield key, [prefix + block for block in blocks]
 
 
 def _index(store: GraphStore, chosen: Matcher, records: Sequence[Record], features: dict[RecordKey, Any]) -> None:

@@ -39,12 +39,7 @@ async def _prepared_segment(info: Info, segment: SegmentInput) -> Segment:
 
 def _holder(store: GraphStore, identifier: Identifier) -> Entity | None:
     """The profile of the person records holding `identifier`: the one with the smallest ID when several do."""
-    holders = store.records_with(identifier)
-    records = store.get_records(holders)
-    people = [key for key in holders if key in records and records[key].kind in PERSON_KINDS]
-    entity_ids = sorted(set(store.entity_ids_of(people).values()))
-    entities = store.get_entities(entity_ids)
-    return next((entities[e] for e in entity_ids if e in entities), None)
+    return next(iter(store.entities_holding(identifier, PERSON_KINDS)), None)
 
 
 @strawberry.type
@@ -80,7 +75,7 @@ class ProfileQuery:
             raise InputError("argument 'system' is required for ACCOUNT identifiers")
         identifier = Identifier(kind, normalised, (system or "") if kind is IdentifierKind.ACCOUNT else "")
         loaders = info.context.loaders
-        # One read of four short store calls (inline on SQLite): a chain of loader rounds would cost more than it.
+        # One short store read (inline on SQLite).
         entity = await loaders.read(_holder, info.context.store, identifier)
         if entity is None:
             return None

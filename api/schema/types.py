@@ -158,13 +158,16 @@ class Profile:
     ) -> list[Trait]:
         wanted = set(names) if names is not None else None
         traits = []
+        sees_pii: bool | None = None  # asked once, and only when a trait is served (asking marks a PII read)
         for name, trait in sorted(self.entity.traits.items()):
             if (wanted is None or name in wanted) and isinstance(trait, dict):
+                if sees_pii is None:
+                    sees_pii = info.context.sees_pii
                 policy = trait.get("policy")
                 traits.append(
                     Trait(
                         name=name,
-                        value=JSON(mask_trait(name, trait.get("value"), sees_pii=info.context.sees_pii)),
+                        value=JSON(mask_trait(name, trait.get("value"), sees_pii=sees_pii)),
                         source=str(trait.get("record", "")),
                         policy=str(policy) if policy is not None else None,
                     )
@@ -179,7 +182,8 @@ class Profile:
     ) -> list[Identifier]:
         held = await info.context.loaders.identifiers.load_many(list(self.entity.members))
         unique = sorted({i for ids in held for i in ids if kinds is None or i.kind in kinds})
-        return [Identifier.of(i, sees_pii=info.context.sees_pii) for i in unique]
+        sees_pii = bool(unique) and info.context.sees_pii  # asked only when an identifier is served
+        return [Identifier.of(i, sees_pii=sees_pii) for i in unique]
 
     @strawberry.field(description="The source records resolved to this profile.")
     async def records(

@@ -126,6 +126,9 @@ class AuditWriter:
                     done.set_exception(failure)
 
 
+_CONTAINERS = (dict, list)  # a tuple: `dict | list` would build a union object at every test
+
+
 def _profile_ids(data: Any, found: list[str]) -> None:
     """The profile IDs (`p-...`) a response names in its `id` fields, in order, at most _MAX_PROFILES."""
     if isinstance(data, dict):
@@ -133,11 +136,12 @@ def _profile_ids(data: Any, found: list[str]) -> None:
             if key == "id" and isinstance(value, str) and value.startswith("p-"):
                 if value not in found and len(found) < _MAX_PROFILES:
                     found.append(value)
-            elif isinstance(value, dict | list):
+            elif isinstance(value, _CONTAINERS):
                 _profile_ids(value, found)
     elif isinstance(data, list):
         for item in data:
-            _profile_ids(item, found)
+            if isinstance(item, _CONTAINERS):
+                _profile_ids(item, found)
 
 
 class AuditTrail(SchemaExtension):

@@ -13,16 +13,17 @@ transaction that first reads what it must check, then writes in `UNWIND $rows` b
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
 import neo4j
+from pydantic import ValidationError
 
 from graph.audit import AuditEntry
 from graph.erasure import ErasureRequest, Suppressor
-from graph.errors import RecordKindConflictError
+from graph.errors import RecordKindConflictError, ResolutionError
 from graph.link_columns import LinkColumns, link_columns_of
 from graph.model import (
     RECORD_RELATIONS,
@@ -52,6 +53,7 @@ from graph.neo4j import segments as neo4j_segments
 from graph.neo4j.connection import connection_settings
 from graph.neo4j.schema import ensure_schema
 from graph.neo4j.transactions import Transactions, execute, fetch, wrapped_errors
+from graph.row_batch import RowBatch
 from graph.segments.ast import Segment
 
 if TYPE_CHECKING:
@@ -127,6 +129,20 @@ class Neo4jGraphStore:
                 execute(tx, cypher.MERGE_CHECKPOINT, name=checkpoint.name, position=checkpoint.position)
 
         self._transactions.write("writing a batch", work)
+
+    def write_rows(self, batch: RowBatch) -> None:
+        """`write` for a batch given as rows: validated into model objects first."""
+        self.write(batch.graph_batch())
+
+    def write_resolution_stream(self, resolution: Resolution, entities: Iterable[Sequence[Entity]]) -> None:
+        """The chunks are gathered into one resolution, validated as a whole, and written in one transaction:
+        the transaction's parameters hold every entity at once anyway."""
+        gathered = (*resolution.entities, *(entity for chunk in entities for entity in chunk))
+        try:
+            whole = Resolution.model_validate({**dict(resolution), "entities": gathered})
+        except ValidationError as exc:
+            raise ResolutionError(f"inconsistent resolution: {exc.errors()[0]['msg']}") from exc
+        self.write_resolution(whole)
 
     def write_resolution(self, resolution: Resolution) -> None:
         """Upsert entities, point their members at them, record aliases, delete retired entities, delete and
@@ -372,6 +388,13 @@ class Neo4jGraphStore:
         if not unique:
             return {}
         return self._transactions.read("reading entities", lambda tx: profiles.entities_by_id(tx, unique))
+
+    def entities_holding(self, identifier: Identifier, kinds: Collection[RecordKind]) -> list[Entity]:
+        """The entities that records of `kinds` holding `identifier` resolve to, in ID order (one transaction)."""
+        return self._transactions.read(
+            "reading the entities holding an identifier",
+            lambda tx: _entities_holding(tx, identifier, frozenset(kinds)),
+        )
 
     def entity_page(self, kind: EntityKind, *, after: str | None = None, limit: int = 100) -> list[Entity]:
         """Up to `limit` entities of one kind with IDs after `after` (None: from the start), ordered by ID."""
@@ -664,6 +687,22 @@ def _members_of(tx: Tx, ids: dict[EntityKind, list[str]]) -> dict[str, list[Reco
             for row in fetch(tx, cypher.members_of(kind), ids=chunk):
                 members.setdefault(str(row["entity_id"]), []).append(rows.key_of(row))
     return members
+
+
+def _entities_holding(tx: Tx, identifier: Identifier, kinds: frozenset[RecordKind]) -> list[Entity]:
+    """`entities_holding` in one transaction, from the reads of records_with, get_records, entity_ids_of and
+    get_entities."""
+    params = rows.identifier_params(identifier)
+    holders = sorted({rows.key_of(row) for row in fetch(tx, cypher.records_with(identifier.kind), **params)})
+    records = _records(tx, holders)
+    held = [key for key in holders if key in records and records[key].kind in kinds]
+    ids: set[str] = set()
+    for chunk in rows.chunked(held, READ_KEYS):
+        for row in fetch(tx, cypher.ENTITY_IDS_OF, keys=[rows.key_row(key) for key in chunk]):
+            ids.add(str(row["entity_id"]))
+    ordered = sorted(ids)
+    found = profiles.entities_by_id(tx, ordered)
+    return [found[entity_id] for entity_id in ordered if entity_id in found]
 
 
 def _records(tx: Tx, keys: Sequence[RecordKey]) -> dict[RecordKey, Record]:

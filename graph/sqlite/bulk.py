@@ -8,7 +8,7 @@ in primary-key order; and an empty table filled with many rows gets its secondar
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
@@ -21,6 +21,8 @@ SCAN_FROM = 20_000
 REBUILD_FROM = 50_000
 # Page cache of a large write (KiB): random look-ups and index updates stay in memory.
 BULK_CACHE_KIB = 256 * 1024
+# Page cache while rows are sorted into a table (KiB): a sort streams, and more memory barely speeds it up.
+SORT_CACHE_KIB = 32 * 1024
 
 
 def scan_or_look_up(
@@ -78,8 +80,15 @@ def large_cache(c: sqlite3.Connection, rows: int) -> Iterator[None]:
     if rows < REBUILD_FROM:
         yield
         return
+    with cache_of(c, BULK_CACHE_KIB):
+        yield
+
+
+@contextmanager
+def cache_of(c: sqlite3.Connection, kib: int) -> Iterator[None]:
+    """A page cache (which also bounds the sorter's memory) of `kib` KiB for the block; the one before after."""
     before = int(c.execute("PRAGMA cache_size").fetchone()[0])
-    c.execute(f"PRAGMA cache_size = {-BULK_CACHE_KIB}")
+    c.execute(f"PRAGMA cache_size = {-kib}")
     try:
         yield
     finally:
@@ -87,12 +96,18 @@ def large_cache(c: sqlite3.Connection, rows: int) -> Iterator[None]:
 
 
 def insert_sorted(
-    c: sqlite3.Connection, table: str, columns: Sequence[str], rows: Sequence[tuple[object, ...]], on_conflict: str
+    c: sqlite3.Connection,
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[tuple[object, ...]],
+    on_conflict: str,
+    count: int | None = None,
 ) -> None:
     """Insert rows into `table` in the order of `columns` (its primary key). Many rows are staged in a temporary
-    table as they come and sorted by SQLite on the way in, which costs far less than sorting them in Python."""
+    table as they come and sorted by SQLite on the way in, which costs far less than sorting them in Python.
+    `rows` may be a generator when `count` (about how many it makes) is given: it is then consumed once."""
     names, marks = ", ".join(columns), ", ".join("?" * len(columns))
-    if len(rows) < REBUILD_FROM:
+    if (count if count is not None else len(rows)) < REBUILD_FROM:  # type: ignore[arg-type]
         c.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks}) {on_conflict}", sorted(rows))  # type: ignore[type-var,unused-ignore]
         return
     c.execute(f"CREATE TEMP TABLE staged ({names})")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import time
 from collections.abc import Collection, Iterator, Sequence
 from datetime import datetime
 from typing import TypeVar
@@ -131,15 +132,22 @@ def erase_entity(c: sqlite3.Connection, entity_id: str, suppress: Suppressor, at
     return request
 
 
-def empty_wal(c: sqlite3.Connection) -> bool:
-    """Checkpoint the whole WAL into the database file and truncate it; False if readers kept it busy.
+def empty_wal(c: sqlite3.Connection, *, retry_s: float = 2.0) -> bool:
+    """Checkpoint the whole WAL into the database file and truncate it; False if it stayed busy.
 
-    Waits up to the busy timeout for readers of older snapshots. Call with no transaction open on `c`.
+    Each attempt waits up to the busy timeout for readers of older snapshots; another checkpoint running at the
+    same moment (the store's background checkpointer) makes SQLite give up at once, so attempts go on for up to
+    `retry_s`. Call with no transaction open on `c`.
     """
-    busy, _, _ = c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-    if busy:
-        logger.warning("erasure: readers kept the WAL busy; erased page images stay in it until it is truncated")
-    return not busy
+    deadline = time.monotonic() + retry_s
+    while True:
+        busy, _, _ = c.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if not busy:
+            return True
+        if time.monotonic() > deadline:
+            logger.warning("erasure: the WAL stayed busy; erased page images stay in it until it is truncated")
+            return False
+        time.sleep(0.01)
 
 
 def _delete_overrides(c: sqlite3.Connection, keys: Sequence[RecordKey]) -> int:

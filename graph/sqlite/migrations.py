@@ -221,7 +221,16 @@ _V8 = """
 CREATE INDEX event_facts_by_type_actor ON event_facts (type, actor_id, at, amount);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+# The event index is kept by the batch writer (graph.sqlite.writes.index_events), once per batch, instead of by
+# per-row triggers: a PERFORMED relation no longer rewrites its event's index row just after it was inserted.
+# The trigger for a deleted PERFORMED relation stays (deletes are rare and go through foreign keys).
+_V9 = """
+DROP TRIGGER event_facts_on_insert;
+DROP TRIGGER event_facts_on_update;
+DROP TRIGGER event_facts_actor_on_insert;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
 
 
 def _statements(script: str) -> list[str]:

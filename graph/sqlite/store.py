@@ -12,8 +12,9 @@ import threading
 import weakref
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl
@@ -24,16 +25,13 @@ from graph.audit import AuditEntry
 from graph.erasure import ErasureRequest, Suppressor
 from graph.errors import (
     GraphStoreError,
-    RecordKindConflictError,
     RelationEndpointError,
-    ResolutionError,
     UnknownRecordError,
     UnsupportedStoreURLError,
 )
 from graph.link_columns import LinkColumns
 from graph.model import (
     RECORD_RELATIONS,
-    RESOLVED_KINDS,
     Direction,
     Entity,
     EntityKind,
@@ -42,7 +40,6 @@ from graph.model import (
     HistoryEvent,
     Identifier,
     IdentifierKind,
-    IdentifierLink,
     Neighbour,
     Override,
     OverrideKind,
@@ -55,11 +52,14 @@ from graph.model import (
     Resolution,
     SharedIdentifier,
 )
+from graph.row_batch import RowBatch
 from graph.segments.ast import Segment
 from graph.sqlite import audit as sqlite_audit
-from graph.sqlite import b2b, bulk, profiles
+from graph.sqlite import b2b, bulk, profiles, writes
 from graph.sqlite import erasure as sqlite_erasure
 from graph.sqlite import events as sqlite_events
+from graph.sqlite import holders as sqlite_holders
+from graph.sqlite import resolution as resolution_sql
 from graph.sqlite import segments as sqlite_segments
 from graph.sqlite.checkpoint import Checkpointer
 from graph.sqlite.link_columns import read_link_columns
@@ -73,8 +73,6 @@ _CHUNK = 500
 _PAGE = 5000
 # Page cache of a connection that writes load batches (KiB).
 _WRITE_CACHE_KIB = 64 * 1024
-# Rows per statement of a batch write: 6 parameters a row stay below SQLite's default limit (32,766).
-_WRITE_CHUNK = 1000
 
 
 def _dumps(value: Properties) -> str:
@@ -103,22 +101,27 @@ def _keys_cte(columns: str, rows: int) -> str:
     return f"WITH k({columns}) AS (VALUES {','.join([row] * rows)}) "
 
 
-def _rows_table(columns: Sequence[str], rows: Sequence[Sequence[object]]) -> tuple[str, list[object]]:
-    """`WITH k(columns) AS (...) ` holding `rows`, and its parameters: the rows as one JSON array read by
-    json_each (one parameter, parsed in C), or bound one value each when a string holds a NUL character, which
-    SQLite's JSON functions would cut short."""
-    text = orjson.dumps(rows).decode()
-    if "\\u0000" not in text:
-        values = ", ".join(f"value ->> {i}" for i in range(len(columns)))
-        return f"WITH k({', '.join(columns)}) AS (SELECT {values} FROM json_each(?)) ", [text]
-    return _keys_cte(", ".join(columns), len(rows)), [part for row in rows for part in row]
-
-
 def _record(kind: str, source: str, source_id: str, properties: str) -> Record:
-    # Rows were validated on the way in; skip re-validation on the read path.
-    return Record.model_construct(
-        kind=_RECORD_KINDS[kind], key=RecordKey(source, source_id), properties=_loads(properties)
+    # Rows were validated on the way in; skip re-validation on the read path. What `Record.model_construct` makes,
+    # at a third of its cost (a batch resolve reads a million records).
+    record = _new_object(Record)
+    _set_attribute(
+        record,
+        "__dict__",
+        {"kind": _RECORD_KINDS[kind], "key": RecordKey(source, source_id), "properties": _loads(properties)},
     )
+    _set_attribute(record, "__pydantic_fields_set__", {"kind", "key", "properties"})
+    _set_attribute(record, "__pydantic_extra__", None)
+    _set_attribute(record, "__pydantic_private__", None)
+    return record
+
+
+_new_object = object.__new__
+_set_attribute = object.__setattr__
+
+
+def _entity_id(entity: Entity) -> str:
+    return entity.id
 
 
 def _describe(keys: Iterable[RecordKey], limit: int = 5) -> str:
@@ -218,6 +221,19 @@ class SqliteGraphStore:
         with self._write_lock, self._transaction("BEGIN IMMEDIATE", purpose) as connection:
             yield connection
 
+    @contextmanager
+    def _references_checked_here(self) -> Iterator[None]:
+        """Around a write that looks up every record and entity it refers to itself, in its own transaction, and
+        deletes nothing other rows refer to: SQLite's foreign-key check of each row (an index search per reference)
+        would only repeat that, at a cost of seconds per million rows. Off for this thread's connection while the
+        block runs (the pragma cannot change inside a transaction), on again after it whatever happens."""
+        connection = self._connection()
+        connection.execute("PRAGMA foreign_keys = OFF")
+        try:
+            yield
+        finally:
+            connection.execute("PRAGMA foreign_keys = ON")
+
     def _read(self, purpose: str) -> AbstractContextManager[sqlite3.Connection]:
         # A deferred transaction gives every statement inside it the same snapshot.
         return self._transaction("BEGIN", purpose)
@@ -248,29 +264,15 @@ class SqliteGraphStore:
         return found
 
     # -- writes ---------------------------------------------------------------------------------------
-    # A load writes batches of thousands of rows. Each statement of `write` takes a thousand rows at once as a
-    # table k (see _rows_table) and finds record and identifier ids by joining it inside SQLite: no statement
-    # per row and no ids carried through Python. CROSS JOIN keeps k the outer loop, so each row is one index
-    # look-up and rows are written in batch order (a key given twice: the later row wins, as in a plain upsert).
+    # Batches (a load's, the API's) are written by graph.sqlite.writes, which also keeps the event index.
 
     def write(self, batch: GraphBatch) -> None:
+        self.write_rows(RowBatch.of(batch))
+
+    def write_rows(self, batch: RowBatch) -> None:
         with self._write("write batch") as c:
             self._size_write_cache(c)
-            kinds = self._upsert_records(c, batch.records) if batch.records else {}
-            referenced = {link.record for link in batch.links}
-            referenced.update(k for rel in batch.relations for k in (rel.start, rel.end))
-            if stored := [key for key in referenced if key not in kinds]:
-                kinds.update(self._stored_kinds(c, stored))
-            if batch.links:
-                self._insert_links(c, batch.links)
-            if batch.relations:
-                self._insert_relations(c, batch.relations, kinds)
-            if batch.checkpoint is not None:
-                c.execute(
-                    "INSERT INTO checkpoints (name, position) VALUES (?, ?)"
-                    " ON CONFLICT (name) DO UPDATE SET position = excluded.position",
-                    (batch.checkpoint.name, batch.checkpoint.position),
-                )
+            writes.write_rows(c, batch)
 
     def _size_write_cache(self, c: sqlite3.Connection) -> None:
         """A page cache that holds the indexes a load updates at random places (once per connection)."""
@@ -278,96 +280,6 @@ class SqliteGraphStore:
             return
         c.execute(f"PRAGMA cache_size = {-_WRITE_CACHE_KIB}")
         self._local.write_cache = True
-
-    @staticmethod
-    def _upsert_records(c: sqlite3.Connection, records: Sequence[Record]) -> dict[RecordKey, RecordKind]:
-        """Upsert the records; the kind of each (as the batch gives it, which is the stored one once it is in)."""
-        rows = [(*r.key, r.kind.value, _dumps(r.properties)) for r in records]
-        upserted = 0
-        for chunk in _chunks(rows, _WRITE_CHUNK):
-            table, parameters = _rows_table(("source", "source_id", "kind", "properties"), chunk)
-            c.execute(
-                table + "INSERT INTO records (source, source_id, kind, properties)"
-                " SELECT source, source_id, kind, properties FROM k WHERE true"
-                " ON CONFLICT (source, source_id) DO UPDATE SET properties = excluded.properties"
-                " WHERE records.kind = excluded.kind",
-                parameters,
-            )
-            # The rows this statement changed, not those its triggers changed (the event index). (Python's
-            # rowcount stays -1 for a statement that starts with WITH.)
-            upserted += c.execute("SELECT changes()").fetchone()[0]
-        if upserted < len(records):
-            # Some upsert was refused: a key stored under another kind.
-            stored = SqliteGraphStore._record_rows(c, [r.key for r in records])
-            conflicts = [r.key for r in records if stored[r.key][1] is not r.kind]
-            raise RecordKindConflictError(
-                f"record key(s) already stored under another kind: {_describe(conflicts)}"
-                " (record keys are unique across kinds; give each source its own name)"
-            )
-        return {r.key: r.kind for r in records}
-
-    @staticmethod
-    def _stored_kinds(c: sqlite3.Connection, keys: Sequence[RecordKey]) -> dict[RecordKey, RecordKind]:
-        """The stored kind of each of `keys`; UnknownRecordError when one is not stored."""
-        kinds: dict[RecordKey, RecordKind] = {}
-        for start in range(0, len(keys), _WRITE_CHUNK):
-            chunk = keys[start : start + _WRITE_CHUNK]
-            table, parameters = _rows_table(("i", "source", "source_id"), [(i, *key) for i, key in enumerate(chunk)])
-            rows = c.execute(
-                table + "SELECT k.i, r.kind FROM k"
-                " CROSS JOIN records r ON r.source = k.source AND r.source_id = k.source_id",
-                parameters,
-            )
-            kinds.update((chunk[i], _RECORD_KINDS[kind]) for i, kind in rows)
-        if len(kinds) < len(keys):
-            missing = [key for key in keys if key not in kinds]
-            raise UnknownRecordError(f"batch refers to unknown record(s): {_describe(missing)}")
-        return kinds
-
-    @staticmethod
-    def _insert_links(c: sqlite3.Connection, links: Sequence[IdentifierLink]) -> None:
-        """Add the identifiers not stored yet, then the links (every record is known to be stored by now)."""
-        rows = [(*link.record, link.identifier.kind.value, *link.identifier[1:]) for link in links]
-        for chunk in _chunks(rows, _WRITE_CHUNK):
-            table, parameters = _rows_table(("source", "source_id", "kind", "value", "system"), chunk)
-            c.execute(
-                table + "INSERT INTO identifiers (kind, value, system)"
-                " SELECT kind, value, system FROM k WHERE true ON CONFLICT DO NOTHING",
-                parameters,
-            )
-            c.execute(
-                table + "INSERT INTO record_identifiers (record_id, identifier_id)"
-                " SELECT r.id, i.id FROM k"
-                " CROSS JOIN records r ON r.source = k.source AND r.source_id = k.source_id"
-                " CROSS JOIN identifiers i ON i.kind = k.kind AND i.value = k.value AND i.system = k.system"
-                " WHERE true ON CONFLICT DO NOTHING",
-                parameters,
-            )
-
-    @staticmethod
-    def _insert_relations(
-        c: sqlite3.Connection, relations: Sequence[Relation], kinds: Mapping[RecordKey, RecordKind]
-    ) -> None:
-        """Upsert relations whose ends are stored records of `kinds`, after checking they fit their type."""
-        for rel in relations:
-            starts, ends = RECORD_RELATIONS[rel.type]
-            start_kind, end_kind = kinds[rel.start], kinds[rel.end]
-            if start_kind not in starts or end_kind not in ends:
-                raise RelationEndpointError(
-                    f"{rel.type} cannot join {start_kind} {rel.start} to {end_kind} {rel.end}: it joins"
-                    f" {'/'.join(sorted(starts))} to {'/'.join(sorted(ends))}"
-                )
-        rows = [(rel.type.value, *rel.start, *rel.end, _dumps(rel.properties)) for rel in relations]
-        for chunk in _chunks(rows, _WRITE_CHUNK):
-            table, parameters = _rows_table(("type", "a_source", "a_id", "b_source", "b_id", "properties"), chunk)
-            c.execute(
-                table + "INSERT INTO relations (type, start_id, end_id, properties)"
-                " SELECT k.type, a.id, b.id, k.properties"
-                " FROM k CROSS JOIN records a ON a.source = k.a_source AND a.source_id = k.a_id"
-                " CROSS JOIN records b ON b.source = k.b_source AND b.source_id = k.b_id"
-                " WHERE true ON CONFLICT (type, start_id, end_id) DO UPDATE SET properties = excluded.properties",
-                parameters,
-            )
 
     @staticmethod
     def _upsert_relations(
@@ -390,30 +302,32 @@ class SqliteGraphStore:
         )
 
     def write_resolution(self, resolution: Resolution) -> None:
+        self._write_resolution(resolution, ())
+
+    def write_resolution_stream(self, resolution: Resolution, entities: Iterable[Sequence[Entity]]) -> None:
+        # A batch run's write. Retiring entities deletes rows that others refer to: their cascades need the
+        # foreign keys on. (Small writes keep them on: switching them off and on costs each statement a re-prepare.)
+        checked = self._references_checked_here() if not resolution.retired else nullcontext()
+        with checked:
+            self._write_resolution(resolution, entities)
+
+    def _write_resolution(self, resolution: Resolution, entities: Iterable[Sequence[Entity]]) -> None:
         with self._write("write resolution") as c:
-            entities = resolution.entities
-            members = [k for entity in entities for k in entity.members]
             linked = [k for rel in resolution.same_as for k in (rel.start, rel.end)]
             linked += [k for rel in resolution.same_as_removed for k in (rel.start, rel.end)]
             linked += [k for k, _ in resolution.blocking_keys]
-            with bulk.large_cache(c, len(members) + len(linked)):
-                rows = self._records_among(c, members + linked, "resolution")
-                self._check_entity_kinds(c, entities, rows)
-                # Rows are made as SQLite takes them (in ID order), not held all at once: with hundreds of
-                # thousands of entities, their serialised traits would add to the peak memory of a batch run.
-                by_id = sorted(entities, key=lambda e: e.id)
-                with bulk.filling(c, "entities", len(by_id)):
-                    c.executemany(
-                        "INSERT INTO entities (id, kind, traits, created_at) VALUES (?, ?, ?, ?)"
-                        " ON CONFLICT (id) DO UPDATE SET traits = excluded.traits, created_at = excluded.created_at",
-                        ((e.id, e.kind.value, _dumps(e.traits), e.created_at.isoformat()) for e in by_id),
-                    )
-                del by_id
-                # An ID that was an alias and is an entity again (its records split off once more) is no alias.
-                c.executemany(
-                    "DELETE FROM entity_aliases WHERE alias = ?", [(a,) for a in self._aliases_among(c, entities)]
-                )
-                self._point_members(c, entities, rows)
+            chunks = iter(entities)
+            first = (*resolution.entities, *next(chunks, ()))
+            with bulk.large_cache(c, len(first) + len(linked)):
+                rows = self._records_among(c, linked, "resolution")
+                # Entities chunk by chunk, as the producer makes them: each chunk's traits are serialised and
+                # written before the next is made, so a batch run never holds all its entities at once.
+                members = resolution_sql.StreamedMembers(retired=set(resolution.retired))
+                with bulk.filling(c, "entities", len(first)):
+                    for chunk in chain((first,), chunks):
+                        self._write_entities(c, chunk, members)
+                del first
+                self._point_members(c, members.record_entity, members.ids)
                 for alias, target in resolution.final_aliases().items():
                     # Aliases that pointed at the merged-away ID follow it to its survivor.
                     c.execute("UPDATE entity_aliases SET entity_id = ? WHERE entity_id = ?", (target, alias))
@@ -471,29 +385,35 @@ class SqliteGraphStore:
         return found
 
     @staticmethod
-    def _aliases_among(c: sqlite3.Connection, entities: Sequence[Entity]) -> list[str]:
-        """The IDs among the entities' that are stored as aliases, sorted."""
-
-        def look_up(ids: Collection[str]) -> dict[str, bool]:
-            found: dict[str, bool] = {}
-            for chunk in _chunks(list(ids)):
-                query = f"SELECT alias FROM entity_aliases WHERE alias IN ({','.join('?' * len(chunk))})"
-                found.update((alias, True) for (alias,) in c.execute(query, list(chunk)))
-            return found
-
-        ids = {e.id for e in entities}
-        scan = "SELECT alias, 1 FROM entity_aliases"
-        count = "SELECT max(rowid) FROM entity_aliases"
-        return sorted(bulk.scan_or_look_up(c, ids, count, scan, look_up, lambda row: (row[0], True)))
+    def _write_entities(
+        c: sqlite3.Connection, chunk: Sequence[Entity], members: resolution_sql.StreamedMembers
+    ) -> None:
+        """Upsert one chunk of a resolution's entities and note where their members go."""
+        keys = [k for entity in chunk for k in entity.members]
+        found = resolution_sql.record_rows(c, keys)
+        rows = [row for row in found if row is not None]
+        if len(rows) < len(keys):
+            missing = [k for k, row in zip(keys, found, strict=True) if row is None]
+            raise UnknownRecordError(f"resolution refers to unknown record(s): {_describe(missing)}")
+        members.add(chunk, rows)
+        ids = [e.id for e in chunk]
+        resolution_sql.check_stored_kinds(chunk, resolution_sql.stored_kinds(c, ids))
+        # Rows are made as SQLite takes them (in ID order), not held all at once: with hundreds of thousands of
+        # entities, their serialised traits would add to the peak memory of a batch run.
+        c.executemany(
+            "INSERT INTO entities (id, kind, traits, created_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET traits = excluded.traits, created_at = excluded.created_at",
+            ((e.id, e.kind.value, _dumps(e.traits), e.created_at.isoformat()) for e in sorted(chunk, key=_entity_id)),
+        )
+        # An ID that was an alias and is an entity again (its records split off once more) is no alias.
+        c.executemany(
+            "DELETE FROM entity_aliases WHERE alias = ?", [(a,) for a in resolution_sql.aliases_among(c, ids)]
+        )
 
     @staticmethod
-    def _point_members(
-        c: sqlite3.Connection, entities: Sequence[Entity], rows: dict[RecordKey, tuple[int, RecordKind]]
-    ) -> None:
-        """RESOLVES_TO: every member points at its entity, and records that left an entity no longer do. Only the
-        rows that change are written."""
-        wanted = {rows[k][0]: e.id for e in entities for k in e.members}
-        ids = {e.id for e in entities}
+    def _point_members(c: sqlite3.Connection, wanted: dict[int, str], ids: set[str]) -> None:
+        """RESOLVES_TO: every member (by record id) points at its entity (of `ids`), and records that left one of
+        those entities no longer do. Only the rows that change are written."""
         current: dict[int, str] = {}
         if len(wanted) >= bulk.SCAN_FROM and not bulk.is_empty(c, "resolves_to"):
             for record_id, entity_id in c.execute("SELECT record_id, entity_id FROM resolves_to"):
@@ -521,43 +441,6 @@ class SqliteGraphStore:
                 " ON CONFLICT (record_id) DO UPDATE SET entity_id = excluded.entity_id",
                 changed,
             )
-
-    @staticmethod
-    def _check_entity_kinds(
-        c: sqlite3.Connection,
-        entities: Sequence[Entity],
-        rows: dict[RecordKey, tuple[int, RecordKind]],
-    ) -> None:
-        """Entities keep their kind, and only records of the kinds that resolve to it are its members."""
-        for entity in entities:
-            allowed = RESOLVED_KINDS[entity.kind]
-            for member in entity.members:
-                if rows[member][1] not in allowed:
-                    raise ResolutionError(
-                        f"record {member} is a {rows[member][1]} and cannot resolve to a {entity.kind}"
-                    )
-
-        def look_up(ids: Collection[str]) -> dict[str, str]:
-            found: dict[str, str] = {}
-            for chunk in _chunks(list(ids)):
-                query = _keys_cte("id", len(chunk)) + "SELECT e.id, e.kind FROM k JOIN entities e ON e.id = k.id"
-                found.update(c.execute(query, list(chunk)).fetchall())
-            return found
-
-        ids = {e.id for e in entities}
-        stored = bulk.scan_or_look_up(
-            c,
-            ids,
-            "SELECT max(rowid) FROM entities",
-            "SELECT id, kind FROM entities",
-            look_up,
-            lambda row: (row[0], row[1]),
-        )
-        for entity in entities:
-            if stored.get(entity.id, entity.kind.value) != entity.kind.value:
-                raise ResolutionError(
-                    f"entity {entity.id} is stored as {stored[entity.id]}, cannot be written as {entity.kind}"
-                )
 
     # -- reads ----------------------------------------------------------------------------------------
 
@@ -815,6 +698,13 @@ class SqliteGraphStore:
                 found.update((asked, entities[row[0]]) for asked, row in rows.items())
         return found
 
+    def entities_holding(self, identifier: Identifier, kinds: Collection[RecordKind]) -> list[Entity]:
+        with self._read("read entities holding an identifier") as c:
+            ids = sqlite_holders.entity_ids_holding(c, identifier, kinds)
+            rows = [row for chunk in _chunks(ids) for row in profiles.entity_rows_by_id(c, chunk).values()]
+            entities = {e.id: e for e in self._entities(c, rows)}
+        return [entities[entity_id] for entity_id in ids if entity_id in entities]
+
     def entity_page(self, kind: EntityKind, *, after: str | None = None, limit: int = 100) -> list[Entity]:
         with self._read("read a page of entities") as c:
             return self._entities(c, profiles.entity_page_rows(c, kind, after, limit))
@@ -929,7 +819,8 @@ class SqliteGraphStore:
             )
 
     def set_blocking_keys(self, keys: Mapping[RecordKey, Sequence[str]]) -> None:
-        with self._write("set blocking keys") as c, bulk.large_cache(c, len(keys)):
+        checked = self._references_checked_here() if len(keys) >= bulk.REBUILD_FROM else nullcontext()
+        with checked, self._write("set blocking keys") as c, bulk.large_cache(c, len(keys)):
             rows = self._records_among(c, list(keys), "blocking keys")
             self._replace_blocking_keys(c, keys, rows)
 
@@ -940,6 +831,13 @@ class SqliteGraphStore:
         rows: dict[RecordKey, tuple[int, RecordKind]],
     ) -> None:
         """Each record's blocking keys become those given; only the (key, record) rows that change are written."""
+        if len(keys) >= bulk.REBUILD_FROM and bulk.is_empty(c, "blocking_keys"):
+            # A first fill (a first batch run): every row is new, made as SQLite takes it and never all held at once.
+            fill = ((block, rows[k][0]) for k, blocks in keys.items() for block in blocks)
+            # Sorting the rows in is sequential work: a modest cache (and sorter memory) does, spilling to disk.
+            with bulk.cache_of(c, bulk.SORT_CACHE_KIB), bulk.filling(c, "blocking_keys", len(keys)):
+                bulk.insert_sorted(c, "blocking_keys", ("key", "record_id"), fill, "ON CONFLICT DO NOTHING", len(keys))
+            return
         wanted = {rows[k][0]: blocks for k, blocks in keys.items()}
         stored: dict[int, set[str]] = defaultdict(set)
         if len(wanted) >= bulk.SCAN_FROM:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -86,20 +87,21 @@ class BlockedPairs:
 
 def blocked_pairs(keys_by_record: Sequence[Sequence[str]], max_block_size: int) -> BlockedPairs:
     """Every pair of records sharing a key of a block with at most `max_block_size` records, with its families."""
-    key_index: dict[str, int] = {}
-    records: list[int] = []
-    codes: list[int] = []
-    for index, keys in enumerate(keys_by_record):
-        for key in keys:
-            records.append(index)
-            codes.append(key_index.setdefault(key, len(key_index)))
-    names = tuple(sorted({key.partition(":")[0] for key in key_index}))
+    # Keys numbered in order of first appearance, with a record number per (record, key) held.
+    flat = list(chain.from_iterable(keys_by_record))
+    distinct = list(dict.fromkeys(flat))
+    key_index = dict(zip(distinct, range(len(distinct)), strict=True))
+    family_of_key = [key.partition(":")[0] for key in distinct]
+    names = tuple(sorted(set(family_of_key)))
     bit_of_name = {name: 1 << i for i, name in enumerate(names)}
-    key_bits = np.fromiter((bit_of_name[k.partition(":")[0]] for k in key_index), np.int64, len(key_index))
-    code: IntArray = np.asarray(codes, dtype=np.int64)
-    record: IntArray = np.asarray(records, dtype=np.int64)
+    key_bits = np.fromiter(map(bit_of_name.__getitem__, family_of_key), np.int64, len(distinct))
+    del family_of_key
+    code: IntArray = np.fromiter(map(key_index.__getitem__, flat), np.int64, len(flat))
+    del flat, key_index
+    lengths = np.fromiter(map(len, keys_by_record), np.int64, len(keys_by_record))
+    record: IntArray = np.repeat(np.arange(len(keys_by_record), dtype=np.int64), lengths)
     n = max(len(keys_by_record), 1)
-    unique = np.unique(code * n + record)  # a record holds a key once; sorted by key, then record
+    unique = _sorted_distinct(code * n + record)  # a record holds a key once; sorted by key, then record
     code, record = unique // n, unique % n
     firsts: IntArray = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else np.zeros(0, np.int64)
     sizes = np.diff(np.r_[firsts, len(code)])
@@ -122,6 +124,17 @@ def blocked_pairs(keys_by_record: Sequence[Sequence[str]], max_block_size: int) 
     families = np.bitwise_or.reduceat(bits, starts)
     ids = ids[starts]
     return BlockedPairs(ids // n, ids % n, families, names)
+
+
+def _sorted_distinct(values: IntArray) -> IntArray:
+    """`np.unique(values)`, by a sort: numpy's hash-based unique is several times slower on millions of values."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    keep = np.empty(len(values), dtype=np.bool_)
+    keep[0] = True
+    np.not_equal(values[1:], values[:-1], out=keep[1:])
+    return values[keep]
 
 
 def candidate_pairs(keys_by_record: Sequence[list[str]], max_block_size: int) -> Iterator[tuple[int, int]]:

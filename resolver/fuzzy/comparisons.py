@@ -86,6 +86,14 @@ class PersonTable:
         self.postcode_code = self._code("postcode", [f.postcode for f in features])
         self.city_code = self._code("city", [f.city for f in features])
         self.street_code = _codes(self.street)[0]
+        self._date_digits: npt.NDArray[np.int8] | None = None
+
+    def date_digits(self) -> npt.NDArray[np.int8]:
+        """The eight digits of each birth date (yyyymmdd), least significant first; made once, on first use."""
+        if self._date_digits is None:
+            powers = 10 ** np.arange(8, dtype=np.int64)
+            self._date_digits = ((self.birth_date[:, None] // powers) % 10).astype(np.int8)
+        return self._date_digits
 
     def _code(self, column: str, values: Sequence[str]) -> IntArray:
         self._coded[column] = _codes(values)
@@ -137,6 +145,17 @@ def _picked(values: list[str], index: IntArray) -> list[str]:
     return [values[i] for i in index.tolist()]
 
 
+def _close_where(where: npt.NDArray[np.bool_], a: list[str], b: list[str], cut: float) -> npt.NDArray[np.bool_]:
+    """Jaro-Winkler of a[k] and b[k] at least `cut`, scored only where `where` (False elsewhere)."""
+    close = np.zeros(len(where), dtype=np.bool_)
+    some = np.flatnonzero(where)
+    if len(some):
+        picked = some.tolist()
+        scores = _similarity([a[k] for k in picked], [b[k] for k in picked], JaroWinkler.normalized_similarity)
+        close[some] = scores >= cut
+    return close
+
+
 def _initial_ok(len_a: IntArray, len_b: IntArray, first_a: IntArray, first_b: IntArray) -> npt.NDArray[np.bool_]:
     """The other name part is missing on one side, or an initial of the other side's (`j` and `john`)."""
     ok: npt.NDArray[np.bool_] = (len_a == 0) | (len_b == 0) | (((len_a == 1) | (len_b == 1)) & (first_a == first_b))
@@ -159,10 +178,12 @@ def _name(t: PersonTable, ia: IntArray, ib: IntArray, settings: ComparisonSettin
     family_a, family_b = _picked(t.family, ra), _picked(t.family, rb)
     jw = JaroWinkler.normalized_similarity
     cut = settings.name_similarity
+    # The parts count only in pairs (given and family both close, or both crossed): the second of each pair is
+    # scored only where the first is close, which most pairs (different people) are not.
     gg = _similarity(given_a, given_b, jw) >= cut
-    ff = _similarity(family_a, family_b, jw) >= cut
     gf = _similarity(given_a, family_b, jw) >= cut
-    fg = _similarity(family_a, given_b, jw) >= cut
+    ff = _close_where(gg, family_a, family_b, cut)
+    fg = _close_where(gf, family_a, given_b, cut)
     close = whole[rest] & ((gg & ff) | (gf & fg))
     lg_a, lg_b, lf_a, lf_b = t.given_length[ra], t.given_length[rb], t.family_length[ra], t.family_length[rb]
     cg_a, cg_b, cf_a, cf_b = t.given_first[ra], t.given_first[rb], t.family_first[ra], t.family_first[rb]
@@ -204,8 +225,8 @@ def _birth_date(t: PersonTable, ia: IntArray, ib: IntArray, settings: Comparison
     year_a, year_b = a // 10000, b // 10000
     month_a, month_b, day_a, day_b = (a // 100) % 100, (b // 100) % 100, a % 100, b % 100
     day_month_swapped = (year_a == year_b) & (month_a == day_b) & (day_a == month_b)
-    powers = 10 ** np.arange(8, dtype=np.int64)
-    digits_a, digits_b = (a[:, None] // powers) % 10, (b[:, None] // powers) % 10
+    digits = t.date_digits()
+    digits_a, digits_b = digits[ia], digits[ib]
     differ = digits_a != digits_b
     count = differ.sum(axis=1)
     swapped = (

@@ -76,12 +76,21 @@ def fuzzy_links(
     levels = compare(table, pairs.a, pairs.b, model.comparison, fields)
     scored = score_levels(table, pairs.a, pairs.b, levels, model)
     keep = (scored.probability >= settings.threshold) & linkable(levels, settings)
+    kept = np.flatnonzero(keep)
+    # A link's rule names its levels: made once per distinct combination of levels (a few hundred), not per link.
+    pattern = np.zeros(len(kept), dtype=np.int64)
+    for field in PersonField:
+        pattern = pattern * len(LEVELS[field]) + levels[field][kept]
+    _, first, of_link = np.unique(pattern, return_index=True, return_inverse=True)
+    rules = [
+        rule_of({field: LEVELS[field][int(levels[field][k])] for field in PersonField}) for k in kept[first].tolist()
+    ]
     links = []
-    for k in np.flatnonzero(keep).tolist():
-        i, j = int(pairs.a[k]), int(pairs.b[k])
+    for i, j, probability, rule in zip(
+        pairs.a[kept].tolist(), pairs.b[kept].tolist(), scored.probability[kept].tolist(), of_link.tolist(), strict=True
+    ):
         if features[j].key < features[i].key:
             i, j = j, i
-        rule = rule_of({field: LEVELS[field][int(levels[field][k])] for field in PersonField})
-        links.append(FuzzyLink(i, j, features[i].key, features[j].key, float(scored.probability[k]), rule))
+        links.append(FuzzyLink(i, j, features[i].key, features[j].key, probability, rules[rule]))
     links.sort(key=lambda link: (link.key_a, link.key_b))
     return links

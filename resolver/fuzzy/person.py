@@ -55,7 +55,15 @@ class PersonFeatures:
     name_key: str = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "name_key", PersonName(self.given, self.family).key)
+        # `PersonName(given, family).key`, without making the name (a million records pass here).
+        given, family = self.given, self.family
+        if not (given and family):
+            key = given or family
+        elif given <= family:
+            key = f"{given} {family}"
+        else:
+            key = f"{family} {given}"
+        object.__setattr__(self, "name_key", key)
 
     @property
     def name(self) -> PersonName:

@@ -4,6 +4,7 @@ GraphiQL, no introspection, no field suggestions, unexpected errors masked, and 
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from typing import Any
 
 import httpx
@@ -13,7 +14,7 @@ from api.app import create_app
 from api.security.keys import create_key
 from api.security.scopes import Scope
 from api.settings import Settings
-from graph import Identifier, RecordKey
+from graph import Entity, Identifier, RecordKey, RecordKind
 from graph.sqlite import SqliteGraphStore
 
 from ._security import ResolverCounter, codes, served
@@ -82,6 +83,9 @@ class BrokenStore(SqliteGraphStore):
     """The real store, except that identifier look-ups fail with a message quoting a value."""
 
     def records_with(self, identifier: Identifier) -> list[RecordKey]:
+        raise RuntimeError(f"lookup failed for {identifier.value}")
+
+    def entities_holding(self, identifier: Identifier, kinds: Collection[RecordKind]) -> list[Entity]:
         raise RuntimeError(f"lookup failed for {identifier.value}")
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -401,6 +402,85 @@ def test_resolution_writes_and_removes_same_as_links_and_appends_history(store: 
     assert store.history("nobody") == []
 
 
+def _resolution_state(store: GraphStore) -> tuple[object, ...]:
+    keys = [r.key for r in store.iter_records(list(RecordKind))]
+    return (
+        store.counts(),
+        list(store.iter_entities(EntityKind.PROFILE)),
+        list(store.iter_entities(EntityKind.ORGANIZATION)),
+        store.entity_ids_of(keys),
+        list(store.iter_relations(RelType.SAME_AS)),
+        store.history("p1"),
+        store.get_entity("p2"),
+    )
+
+
+def _streamed_case(store: GraphStore) -> tuple[Resolution, list[Entity]]:
+    store.write(mixed_batch())
+    store.write(GraphBatch(records=(customer(3), customer(4))))
+    first = (
+        Entity(id="p1", kind=EntityKind.PROFILE, members=(key(1),), created_at=T0),
+        Entity(id="p2", kind=EntityKind.PROFILE, members=(key(2),), created_at=T1),
+    )
+    store.write_resolution(Resolution(entities=first))
+    entities = [
+        Entity(
+            id="p1",
+            kind=EntityKind.PROFILE,
+            traits={"first_name": {"value": "Ann"}},
+            members=(key(1), key(2)),
+            created_at=T0,
+        ),
+        Entity(id="p3", kind=EntityKind.PROFILE, traits={"n": 3}, members=(key(3),), created_at=T1),
+        Entity(id="p4", kind=EntityKind.PROFILE, members=(key(4), key("c1", "b2b")), created_at=T1),
+        Entity(id="o1", kind=EntityKind.ORGANIZATION, members=(key("acme", "b2b"),), created_at=T0),
+    ]
+    link = Relation(type=RelType.SAME_AS, start=key(3), end=key(4), properties={"score": 0.99, "rule": "fs"})
+    merged = HistoryEvent(
+        entity_id="p1", at=T1, action=HistoryAction.MERGED, cause="resolve", records=(key(2),), others=("p2",)
+    )
+    rest = Resolution(aliases={"p2": "p1"}, retired=("p2",), same_as=(link,), history=(merged,))
+    return rest, entities
+
+
+def test_a_streamed_resolution_writes_what_the_whole_one_writes(store_factory: StoreFactory) -> None:
+    whole, streamed = store_factory(), store_factory()
+    rest, entities = _streamed_case(whole)
+    whole.write_resolution(rest.model_copy(update={"entities": tuple(entities)}))
+    _streamed_case(streamed)
+    # Chunks of any size, one of them empty, and some entities in the resolution itself.
+    streamed.write_resolution_stream(
+        rest.model_copy(update={"entities": (entities[3],)}), iter([[entities[2]], [], entities[:2]])
+    )
+    assert _resolution_state(streamed) == _resolution_state(whole)
+    assert streamed.get_entity("p2") == entities[0]  # the alias resolves
+
+
+def test_a_streamed_resolution_checks_its_chunks_and_fails_whole(store: GraphStore) -> None:
+    rest, entities = _streamed_case(store)
+    before = _resolution_state(store)
+    twice = [[entities[0]], [entities[1], entities[0]]]
+    with pytest.raises(ResolutionError, match="p1"):
+        store.write_resolution_stream(rest, iter(twice))
+    shared = Entity(id="p9", kind=EntityKind.PROFILE, members=(key(3),), created_at=T1)
+    with pytest.raises(ResolutionError, match="crm/3"):
+        store.write_resolution_stream(rest, iter([entities[1:2], [shared]]))
+    retired = Entity(id="p2", kind=EntityKind.PROFILE, members=(key(2),), created_at=T1)
+    with pytest.raises(ResolutionError, match="p2"):
+        store.write_resolution_stream(rest, iter([[retired]]))
+    unknown = Entity(id="p8", kind=EntityKind.PROFILE, members=(key(404),), created_at=T1)
+    with pytest.raises(UnknownRecordError, match="crm/404"):
+        store.write_resolution_stream(rest, iter([entities[:1], [unknown]]))
+
+    def failing() -> Iterator[list[Entity]]:
+        yield entities[:2]
+        raise RuntimeError("producer failed")
+
+    with pytest.raises(RuntimeError, match="producer failed"):
+        store.write_resolution_stream(rest, failing())
+    assert _resolution_state(store) == before
+
+
 def test_history_of_an_entity_includes_the_ids_merged_into_it(store: GraphStore) -> None:
     store.write(mixed_batch())
     p2_created = HistoryEvent(entity_id="p2", at=T0, action=HistoryAction.CREATED, cause="resolve", records=(key(2),))
@@ -521,3 +601,15 @@ def test_concurrent_reader_never_sees_a_partial_batch(store_factory: StoreFactor
 def test_open_store_rejects_unknown_schemes() -> None:
     with pytest.raises(UnsupportedStoreURLError, match="postgres"):
         open_store("postgres://localhost/db")
+
+
+def test_a_streamed_resolution_takes_keys_and_ids_with_any_characters(store: GraphStore) -> None:
+    odd = [key("a\x00b"), key("引号\"'\\"), key("x" * 300)]
+    store.write(GraphBatch(records=tuple(customer(k.source_id) for k in odd)))
+    entities = [
+        Entity(id="p\x001", kind=EntityKind.PROFILE, members=(odd[0], odd[1]), created_at=T0),
+        Entity(id="p-2", kind=EntityKind.PROFILE, members=(odd[2],), created_at=T0),
+    ]
+    store.write_resolution_stream(Resolution(), iter([entities[:1], entities[1:]]))
+    assert store.entity_ids_of(odd) == {odd[0]: "p\x001", odd[1]: "p\x001", odd[2]: "p-2"}
+    assert store.get_entity("p\x001") == entities[0]

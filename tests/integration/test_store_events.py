@@ -142,8 +142,9 @@ def test_sqlite_index_is_backfilled_for_older_stores(tmp_path: Path) -> None:
     script = next(m for m in MIGRATIONS if "CREATE TABLE event_facts" in m)
     connection = sqlite3.connect(path)
     connection.executescript(
-        "DROP TRIGGER event_facts_on_insert; DROP TRIGGER event_facts_on_update;"
-        " DROP TRIGGER event_facts_actor_on_insert; DROP TRIGGER event_facts_actor_on_delete;"
+        # (Migration 9 dropped the per-row triggers that migration 4 created.)
+        "DROP TRIGGER IF EXISTS event_facts_on_insert; DROP TRIGGER IF EXISTS event_facts_on_update;"
+        " DROP TRIGGER IF EXISTS event_facts_actor_on_insert; DROP TRIGGER event_facts_actor_on_delete;"
         " DROP TABLE event_facts;"
     )
     connection.executescript(script)

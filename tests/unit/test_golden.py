@@ -73,3 +73,20 @@ def test_a_consent_holds_only_when_no_record_says_otherwise() -> None:
     conflicting = [record("crm", 1, email_consent=True), record("eshop", 2, email_consent=False)]
     assert value_and_source(golden_traits(agreeing), "email_consent") == (True, "crm/1")
     assert value_and_source(golden_traits(conflicting), "email_consent") == (False, "eshop/2")
+
+
+def test_most_frequent_counts_values_of_different_types_apart() -> None:
+    # Text "1" and the number 1 (and True) are different values: the number's two records win.
+    records = [record("a", 1, code="1"), record("a", 2, code=1), record("a", 3, code=True), record("a", 4, code=1)]
+    traits = golden_traits(records, policy("code", SurvivorshipPolicy.MOST_FREQUENT))
+    assert value_and_source(traits, "code") == (1, "a/2")
+
+
+def test_a_survivorship_change_between_calls_is_followed() -> None:
+    # The policies of the last survivorship seen are kept for speed: another one must not get them.
+    first = golden_traits(RECORDS, policy("city", SurvivorshipPolicy.MOST_RECENT))
+    second = golden_traits(RECORDS, policy("city", SurvivorshipPolicy.LONGEST))
+    assert first["city"] == {"value": "Bergen", "record": "eshop/2", "policy": "most_recent"}
+    assert second["city"] == {"value": "Bergen", "record": "eshop/2", "policy": "longest"}
+    single = golden_traits(RECORDS[:1], policy("city", SurvivorshipPolicy.FIRST_NON_EMPTY))
+    assert single["city"] == {"value": "Oslo", "record": "crm/1", "policy": "first_non_empty"}

@@ -1,0 +1,227 @@
+"""The worker process of a file load: the same graph, quarantine file and report as a load in one process."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from graph import RECORD_RELATIONS, GraphBatch, GraphStore, Record, RecordKey, RecordKind, Relation, RelType, open_store
+from graph.sqlite.migrations import MIGRATIONS
+from loaders import LoadError, LoadOptions, Quarantine, load_file, load_sources, read_config, single_source
+from loaders.config import LoadConfig
+from loaders.demo import generate_demo_data
+from loaders.fields import SourceKind
+from loaders.worker import can_fork
+
+TODAY = date(2026, 11, 29)
+
+pytestmark = pytest.mark.skipif(not can_fork(), reason="the load worker needs fork")
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("demo")
+    generate_demo_data(out, people=120, companies=15, seed=3)
+    return out
+
+
+def _graph(store: GraphStore, path: Path) -> dict[str, Any]:
+    """Everything a load writes, comparable across stores (record ids left out)."""
+    kinds = list(RecordKind)
+    events = sqlite3.connect(path).execute(
+        "SELECT e.source, e.source_id, a.source, a.source_id, f.type, f.at, f.amount, f.channel FROM event_facts f"
+        " JOIN records e ON e.id = f.record_id LEFT JOIN records a ON a.id = f.actor_id ORDER BY 1, 2"
+    )
+    return {
+        "records": [(r.kind, r.key, r.properties) for r in store.iter_records(kinds)],
+        "links": list(store.iter_links(kinds)),
+        "relations": {rel: list(store.iter_relations(rel)) for rel in RECORD_RELATIONS},
+        "event_facts": events.fetchall(),
+        "counts": store.counts(),
+    }
+
+
+def _load(
+    tmp: Path, config_path: Path, *, parallel: bool, batch_size: int = 40
+) -> tuple[dict[str, Any], dict[str, Any], str]:
+    config = read_config(config_path)
+    db = tmp / f"{parallel}.db"
+    store = open_store(f"sqlite:///{db}")
+    quarantine = Quarantine(tmp / f"{parallel}.jsonl")
+    try:
+        options = replace(
+            LoadOptions.of(config, quarantine=quarantine, today=TODAY, parallel=parallel), batch_size=batch_size
+        )
+        report = load_sources(store, config, options)
+        quarantine.close()
+        graph = _graph(store, db)
+    finally:
+        store.close()
+    dumped = report.model_dump(mode="json")
+    for file in dumped["files"]:
+        file.pop("seconds")
+    text = (tmp / f"{parallel}.jsonl").read_text("utf-8") if (tmp / f"{parallel}.jsonl").exists() else ""
+    return graph, dumped, text
+
+
+def test_worker_load_equals_in_process_load(demo: Path, tmp_path: Path) -> None:
+    graph, report, quarantined = _load(tmp_path, demo / "sources.toml", parallel=True)
+    assert not multiprocessing.active_children()
+    expected_graph, expected_report, expected_quarantined = _load(tmp_path, demo / "sources.toml", parallel=False)
+    assert report == expected_report
+    assert quarantined == expected_quarantined
+    assert graph == expected_graph
+    totals = report["totals"]
+    assert totals["loaded"] > 1000 and totals["quarantined"] > 0
+    assert totals["rows_read"] == sum(totals[k] for k in ("loaded", "quarantined", "duplicates", "suppressed"))
+
+
+def _events(tmp_path: Path) -> tuple[LoadConfig, Path, Path]:
+    """Customers, then events of which some name a customer that does not exist, and some are bad rows."""
+    customers = tmp_path / "customers.csv"
+    customers.write_text("source_id,first_name,email\n" + "".join(f"c{i},Ann,a{i}@x.org\n" for i in range(30)))
+    lines = ["source_id,person_id,type,timestamp,amount"]
+    for i in range(200):
+        person = f"c{i % 30}" if i % 7 else f"nobody{i}"
+        stamp = "2024-02-30T10:00:00Z" if i % 11 == 0 else f"2024-03-{1 + i % 28:02d}T10:00:{i % 60:02d}Z"
+        lines.append(f"e{i},{person},purchase,{stamp},{i}.5")
+    lines.append(lines[5])  # an exact duplicate
+    events = tmp_path / "events.csv"
+    events.write_text("\n".join(lines) + "\n")
+    config = LoadConfig(
+        sources=[
+            single_source(SourceKind.CUSTOMER, "crm"),
+            single_source(SourceKind.EVENT, "shop", references={"person": "crm"}),
+        ]
+    )
+    return config, customers, events
+
+
+def test_rows_with_unknown_references_are_quarantined_alike(tmp_path: Path) -> None:
+    config, customers, events = _events(tmp_path)
+    results = []
+    for parallel in (True, False):
+        db = tmp_path / f"{parallel}.db"
+        store = open_store(f"sqlite:///{db}")
+        quarantine = Quarantine(tmp_path / f"{parallel}.jsonl")
+        options = replace(LoadOptions.of(config, quarantine=quarantine, today=TODAY, parallel=parallel), batch_size=16)
+        reports = [
+            load_file(store, config.sources[0], customers, options),
+            load_file(store, config.sources[1], events, options),
+        ]
+        quarantine.close()
+        results.append(
+            (
+                [r.model_dump(exclude={"seconds"}) for r in reports],
+                (tmp_path / f"{parallel}.jsonl").read_text("utf-8"),
+                _graph(store, db),
+            )
+        )
+        store.close()
+    assert results[0] == results[1]
+    event_report = results[0][0][1]
+    assert event_report["reasons"]["unknown_reference"] == len([i for i in range(200) if i % 7 == 0 and i % 11])
+    assert event_report["duplicates"] == 1
+
+
+def test_an_error_in_the_worker_is_raised_by_the_load(tmp_path: Path) -> None:
+    path = tmp_path / "customers.csv"
+    path.write_text("first_name,email\nAnn,a@x.org\n")
+    store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
+    try:
+        with pytest.raises(LoadError, match="missing required column 'source_id'"):
+            load_file(store, single_source(SourceKind.CUSTOMER, "crm"), path, LoadOptions(parallel=True))
+    finally:
+        store.close()
+    assert not multiprocessing.active_children()
+
+
+class _Stop(Exception):
+    pass
+
+
+def test_a_load_stopped_midway_stops_its_worker_and_resumes_to_the_same_graph(tmp_path: Path) -> None:
+    config, customers, events = _events(tmp_path)
+    db = tmp_path / "g.db"
+    store = open_store(f"sqlite:///{db}")
+    seen: list[int] = []
+
+    def stop_after_three(rows: int) -> None:
+        seen.append(rows)
+        if len(seen) == 3:
+            raise _Stop  # as Ctrl-C would, between two batches
+
+    options = replace(LoadOptions.of(config, today=TODAY, parallel=True), batch_size=16)
+    load_file(store, config.sources[0], customers, options)
+    with pytest.raises(_Stop):
+        load_file(store, config.sources[1], events, replace(options, on_progress=stop_after_three))
+    assert not multiprocessing.active_children()
+    resumed = load_file(store, config.sources[1], events, options)
+    assert resumed.resumed_after == 48
+    interrupted = _graph(store, db)
+    store.close()
+
+    whole = tmp_path / "whole.db"
+    store = open_store(f"sqlite:///{whole}")
+    load_file(store, config.sources[0], customers, options)
+    load_file(store, config.sources[1], events, options)
+    assert interrupted == _graph(store, whole)
+    store.close()
+
+
+def _trigger_facts(path: Path) -> list[tuple[Any, ...]]:
+    """The event index as migration 4's backfill (the same SQL as its triggers) makes it from the stored graph."""
+    backfill = next(m for m in MIGRATIONS if "CREATE TABLE event_facts" in m)
+    insert = backfill[backfill.rindex("INSERT INTO event_facts") :]
+    select = insert[insert.index("SELECT") :].rstrip().rstrip(";")
+    connection = sqlite3.connect(path)
+    try:
+        # (Into a table typed like event_facts: its column affinities convert the values as the triggers' did.)
+        connection.execute(
+            "CREATE TEMP TABLE expected (record_id INTEGER PRIMARY KEY, actor_id INTEGER, type TEXT, at TEXT,"
+            " amount REAL, channel TEXT)"
+        )
+        connection.execute(f"INSERT INTO expected {select}")
+        return sorted(connection.execute("SELECT * FROM expected").fetchall())
+    finally:
+        connection.close()
+
+
+def test_event_index_is_what_the_triggers_made(demo: Path, tmp_path: Path) -> None:
+    config = read_config(demo / "sources.toml")
+    db = tmp_path / "g.db"
+    store = open_store(f"sqlite:///{db}")
+    try:
+        load_sources(store, config, replace(LoadOptions.of(config, today=TODAY), batch_size=64))
+        # Loading again rewrites every record and relation: the index stays the same.
+        with sqlite3.connect(db) as connection:
+            connection.execute("DELETE FROM checkpoints")
+        load_sources(store, config, replace(LoadOptions.of(config, today=TODAY, parallel=True), batch_size=1000))
+        # Writers other than loads: an event's properties replaced; an event whose actor comes in a later batch.
+        event = next(iter(store.iter_records([RecordKind.EVENT])))
+        changed = {**event.properties, "type": "refund", "timestamp": "2025-01-02T03:04:05.6789+08:00", "amount": 3}
+        store.write(GraphBatch(records=(Record(kind=RecordKind.EVENT, key=event.key, properties=changed),)))
+        late, actor = RecordKey("api", "late"), RecordKey("api", "someone")
+        store.write(
+            GraphBatch(
+                records=(
+                    Record(kind=RecordKind.EVENT, key=late, properties={"type": "visit", "channel": "web"}),
+                    Record(kind=RecordKind.CUSTOMER, key=actor, properties={}),
+                )
+            )
+        )
+        store.write(GraphBatch(relations=(Relation(type=RelType.PERFORMED, start=actor, end=late),)))
+    finally:
+        store.close()
+    connection = sqlite3.connect(db)
+    indexed = sorted(connection.execute("SELECT * FROM event_facts").fetchall())
+    events = connection.execute("SELECT count(*) FROM records WHERE kind = 'Event'").fetchone()[0]
+    connection.close()
+    assert len(indexed) == events > 100
+    assert indexed == _trigger_facts(db)
