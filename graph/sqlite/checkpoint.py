@@ -5,15 +5,23 @@ database file and syncs it: a pause of tens of milliseconds on whichever write (
 happens to cross the line. Store connections turn that off (PRAGMA wal_autocheckpoint = 0) and this thread
 runs a PASSIVE checkpoint every few hundred milliseconds instead: it never waits for a lock and copies only
 what no reader still needs, so writers and readers go on while it runs.
+
+A writer that never pauses (a bulk load) outruns that thread: the WAL is only rewritten from its start once a
+checkpoint has copied all of it, so it would grow with the load (800 MB for 230k rows). `bound_wal` is the brake:
+after a commit that leaves the WAL over WAL_LIMIT_BYTES, the writer checkpoints it itself before the next
+transaction, so the next one starts the WAL afresh, and journal_size_limit truncates the file back.
 """
 
 from __future__ import annotations
 
 import sqlite3
 import threading
+from contextlib import suppress
 from pathlib import Path
 
 INTERVAL_S = 0.25
+# Size past which a writer checkpoints the WAL itself, and to which SQLite truncates it when it starts afresh.
+WAL_LIMIT_BYTES = 64 * 1024 * 1024
 
 
 class Checkpointer:
@@ -42,3 +50,17 @@ def _checkpoint_until(path: Path, stop: threading.Event, interval_s: float) -> N
                 continue  # busy or locked: the next round will do
     finally:
         connection.close()
+
+
+def bound_wal(connection: sqlite3.Connection, wal: Path, limit: int = WAL_LIMIT_BYTES) -> None:
+    """After a commit: if the WAL file is over `limit`, checkpoint it on this (writer's) connection, so that the next
+    write transaction rewrites it from the start. Call while holding the process's write lock."""
+    if connection.in_transaction:
+        return  # a nested write: the outermost one checks
+    try:
+        size = wal.stat().st_size
+    except OSError:
+        return
+    if size > limit:
+        with suppress(sqlite3.Error):  # busy: the next commit tries again
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()

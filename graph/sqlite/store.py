@@ -61,7 +61,7 @@ from graph.sqlite import events as sqlite_events
 from graph.sqlite import holders as sqlite_holders
 from graph.sqlite import resolution as resolution_sql
 from graph.sqlite import segments as sqlite_segments
-from graph.sqlite.checkpoint import Checkpointer
+from graph.sqlite.checkpoint import WAL_LIMIT_BYTES, Checkpointer, bound_wal
 from graph.sqlite.link_columns import read_link_columns
 from graph.sqlite.migrations import migrate
 
@@ -140,7 +140,14 @@ SYNCHRONOUS_MODES = ("normal", "full")
 class SqliteGraphStore:
     """GraphStore over one SQLite file."""
 
-    def __init__(self, path: Path | str, *, busy_timeout_s: float = 60.0, synchronous: str = "normal") -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        busy_timeout_s: float = 60.0,
+        synchronous: str = "normal",
+        wal_limit_bytes: int = WAL_LIMIT_BYTES,
+    ) -> None:
         if synchronous not in SYNCHRONOUS_MODES:
             modes = ", ".join(SYNCHRONOUS_MODES)
             raise UnsupportedStoreURLError(f"synchronous must be one of {modes}, got {synchronous!r}")
@@ -153,6 +160,8 @@ class SqliteGraphStore:
         self._write_lock = threading.RLock()
         self._closed = False
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._wal_path = self.path.with_name(self.path.name + "-wal")
+        self._wal_limit = wal_limit_bytes
         self.schema_version = migrate(self._connection())
         # Commits never checkpoint (wal_autocheckpoint = 0): this thread does, off the writers' path.
         self._checkpointer = Checkpointer(self.path)
@@ -189,6 +198,7 @@ class SqliteGraphStore:
         # Deleted rows are overwritten with zeros, not left in free pages: an erasure must really erase.
         connection.execute("PRAGMA secure_delete = ON")
         connection.execute("PRAGMA wal_autocheckpoint = 0")
+        connection.execute(f"PRAGMA journal_size_limit = {int(self._wal_limit)}")
         self._local.connection = connection
         with self._guard:
             self._connections.append(connection)
@@ -218,8 +228,10 @@ class SqliteGraphStore:
     def _write(self, purpose: str) -> Iterator[sqlite3.Connection]:
         # SQLite has one writer at a time. Writers of this process queue on a lock, which hands over the moment
         # a commit ends; left to SQLite's busy handler they would sleep in steps of 1, 2, 5, 10 ms and more.
-        with self._write_lock, self._transaction("BEGIN IMMEDIATE", purpose) as connection:
-            yield connection
+        with self._write_lock:
+            with self._transaction("BEGIN IMMEDIATE", purpose) as connection:
+                yield connection
+            bound_wal(connection, self._wal_path, self._wal_limit)
 
     @contextmanager
     def _references_checked_here(self) -> Iterator[None]:
