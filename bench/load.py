@@ -7,7 +7,7 @@ sources.toml and runs each row through the loaders' normalisers and checks (RowM
 nothing; the load runs the real pipeline (mapping, quarantine, batches into a new SQLite store). The figure
 that matters is the ratio of the two rates, measured in the same run on the same machine.
 
-The load reads and maps big files in a worker process (loaders.worker) while the main process writes: its
+The load reads and maps the files in one worker process (loaders.worker) while the main process writes: its
 figures are those of both. Peak RSS: the main process's, the largest worker's (RUSAGE_CHILDREN; it counts the
 pages a forked worker shares with the main process too) and their sum, an upper bound of what the load held at
 once. CPU seconds are given per process, to judge the figures on a busy machine.

@@ -23,7 +23,7 @@ from loaders.normalise import (
     parse_timestamp,
     repair_text,
 )
-from loaders.pipeline import LoadOptions, load_file, load_sources, source_files
+from loaders.pipeline import LoadOptions, load_file, load_files, load_sources, source_files
 from loaders.quarantine import Quarantine
 from loaders.reasons import InvalidValue, Reason
 from loaders.report import FileReport, LoadReport
@@ -49,6 +49,7 @@ __all__ = [
     "is_test_name",
     "is_test_phone",
     "load_file",
+    "load_files",
     "load_sources",
     "normalise_domain",
     "normalise_email",

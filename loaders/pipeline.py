@@ -5,10 +5,11 @@ load killed at any point and run again resumes after the last committed batch an
 as an uninterrupted run. A file's checkpoint is keyed by its path, size and modification time: a changed
 file is loaded from the start.
 
-Reading and mapping rows (loaders.prepare) and writing them (here) are two halves: for a big enough file the
+Reading and mapping rows (loaders.prepare) and writing them (here) are two halves: for big enough files the
 first runs in a forked worker process (loaders.worker) and hands over ready batches, in file order, so the two
-cores share the work. Only the transport differs: the batches, the graph, the quarantine file and the report are
-the same either way.
+cores share the work. One worker reads all the files of a load one after the other, so it is already at the next
+file while the writer finishes the last one: the writer does not wait at file boundaries. Only the transport
+differs: the batches, the graph, the quarantine file and the report are the same either way.
 """
 
 from __future__ import annotations
@@ -17,8 +18,8 @@ import gc
 import hashlib
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Generator, Iterator, Mapping
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -31,7 +32,7 @@ from loaders.config import LoadConfig, SourceConfig
 from loaders.errors import LoadError
 from loaders.fields import SourceKind
 from loaders.mapping import Problem, RowMapper
-from loaders.prepare import Prepared, PrepareSpec, Rejected, Spans, prepare_batches
+from loaders.prepare import FIRST_BATCH, Prepared, PrepareSpec, Rejected, Spans, prepare_batches
 from loaders.quarantine import Quarantine
 from loaders.readers import RawRow, read_rows
 from loaders.reasons import Reason
@@ -54,7 +55,9 @@ class LoadOptions:
     is_suppressed: Callable[[SourceConfig, Mapping[str, Any]], bool] | None = None
     # Called after each committed batch with the rows of the file consumed so far.
     on_progress: Callable[[int], None] | None = None
-    # Read and map a file's rows in a worker process while this one writes: None decides by the file's size.
+    # Called when the writer starts on a file (a load of several files goes through them in order).
+    on_file: Callable[[SourceConfig, Path], None] | None = None
+    # Read and map the files' rows in a worker process while this one writes: None decides by the files' size.
     parallel: bool | None = None
 
     @classmethod
@@ -65,7 +68,7 @@ class LoadOptions:
 # Kinds of stored records remembered per file: beyond this many, the memory is cleared (it stays flat).
 _REMEMBERED_KINDS = 500_000
 _EVENT = RecordKind.EVENT.value
-# Files from this size are read in a worker process (when `parallel` is None): a fork costs milliseconds.
+# Files of this size in all are read in a worker process (when `parallel` is None): a fork costs milliseconds.
 PARALLEL_FROM_BYTES = 256 * 1024
 
 
@@ -78,7 +81,14 @@ def checkpoint_name(source: SourceConfig, path: Path) -> str:
 class _FileLoad:
     """One pass over one file (see `load_file`): the writing half; loaders.prepare makes the batches."""
 
-    def __init__(self, store: GraphStore, source: SourceConfig, path: Path, options: LoadOptions) -> None:
+    def __init__(
+        self,
+        store: GraphStore,
+        source: SourceConfig,
+        path: Path,
+        options: LoadOptions,
+        stored_kinds: dict[tuple[str, str], str] | None = None,
+    ) -> None:
         self.store = store
         self.source = source
         self.path = path
@@ -88,8 +98,10 @@ class _FileLoad:
         self.checkpoint = checkpoint_name(source, path)
         self.format = source.file_format(path)
         self._rejected: list[Rejected] = []
-        # Kinds (their values) of the records stored by this load, by key: later batches refer to them.
-        self._stored_kinds: dict[tuple[str, str], str] = {}
+        # Kinds (their values) of the records stored or found by this load, by key: later batches (and files, when
+        # shared by the files of a load: events refer to the people of earlier files) refer to them. (A kind never
+        # changes; a record erased meanwhile makes the write fail rather than quarantine the row, as it would.)
+        self._stored_kinds: dict[tuple[str, str], str] = {} if stored_kinds is None else stored_kinds
 
     def rows(self) -> Iterator[RawRow]:
         return read_rows(self.path, self.format, encoding=self.source.encoding, delimiter=self.source.delimiter)
@@ -178,7 +190,9 @@ class _FileLoad:
         report.loaded += batch.mapped - len(dropped)
         self._count_fields(batch.filled, batch.normalised)
         # Later batches refer to these records: remember their kinds rather than reading them back (but for
-        # events, the bulk of a load, which nothing refers to).
+        # events, the bulk of a load, which nothing refers to). The memory stays flat: past a bound it starts afresh.
+        if len(self._stored_kinds) > _REMEMBERED_KINDS:
+            self._stored_kinds.clear()
         self._stored_kinds.update(
             {(source, source_id): kind for source, source_id, kind, _ in records if kind != _EVENT}
         )
@@ -195,9 +209,9 @@ class _FileLoad:
         if self.options.on_progress is not None:
             self.options.on_progress(batch.consumed)
 
-    def load_rows(self, start: int, end_position: str) -> None:
-        """Pass 1: every row after `start`; the last batch commits `end_position`."""
-        spec = PrepareSpec(
+    def spec(self, start: int, end_position: str, first_batch: int) -> PrepareSpec:
+        """What pass 1 (every row after `start`; the last batch commits `end_position`) needs to make its batches."""
+        return PrepareSpec(
             source=self.source,
             path=self.path,
             mapper=self.mapper,
@@ -205,13 +219,8 @@ class _FileLoad:
             is_suppressed=self.options.is_suppressed,
             start=start,
             end_position=end_position,
+            first_batch=first_batch,
         )
-        if _use_worker(self.path, self.options.parallel):
-            batches = in_worker(lambda: prepare_batches(spec))
-        else:
-            batches = prepare_batches(spec)
-        for batch in batches:
-            self.write(batch)
 
     def link_parents(self, start: int) -> None:
         """Pass 2 (companies): SUBSIDIARY_OF to parents, which may come later in the file than their children."""
@@ -257,12 +266,17 @@ def _without(batch: Prepared, dropped: list[Spans]) -> tuple[list[RecordRow], li
     return records, links, relations
 
 
-def _use_worker(path: Path, parallel: bool | None) -> bool:
-    """Whether to read the file in a worker process: when asked to, or (by default) for a file big enough that
+def _use_worker(paths: list[Path], parallel: bool | None) -> bool:
+    """Whether to read the files in a worker process: when asked to, or (by default) for files big enough that
     the overlap saves more than starting the process costs."""
-    if parallel is False or not can_fork():
+    if parallel is False or not can_fork() or not paths:
         return False
-    return parallel is True or path.stat().st_size >= PARALLEL_FROM_BYTES
+    return parallel is True or sum(path.stat().st_size for path in paths) >= PARALLEL_FROM_BYTES
+
+
+def _all_batches(specs: list[PrepareSpec]) -> Generator[Prepared, None, None]:
+    for spec in specs:
+        yield from prepare_batches(spec)
 
 
 @contextmanager
@@ -279,25 +293,90 @@ def _fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
+@dataclass
+class _Plan:
+    """What a load does to one file: pass 1 from a row (None: done already), pass 2 from a row (None: none)."""
+
+    load: _FileLoad
+    spec: PrepareSpec | None
+    parents_from: int | None
+
+
+def _plan(
+    store: GraphStore,
+    source: SourceConfig,
+    path: Path,
+    options: LoadOptions,
+    first_batch: int,
+    stored_kinds: dict[tuple[str, str], str],
+) -> _Plan:
+    """Where the file's load resumes, from its checkpoint (written by no other file's load)."""
+    load = _FileLoad(store, source, path, options, stored_kinds)
+    position = store.get_checkpoint(load.checkpoint)
+    two_passes = source.kind is SourceKind.COMPANY
+    if position is not None and position.startswith("2:"):
+        load.report.resumed_after = int(position[2:])
+        return _Plan(load, None, int(position[2:]))
+    start = 0 if position is None or position == DONE else int(position)
+    spec = load.spec(start, "2:0" if two_passes else DONE, first_batch)
+    return _Plan(load, spec, 0 if two_passes else None)
+
+
+def _load_files(
+    store: GraphStore, files: list[tuple[SourceConfig, Path]], options: LoadOptions
+) -> Iterator[FileReport]:
+    """Load the files in order, each file's report once it is done. One stream of batches for all of them, made
+    by one worker process (or in this one): the worker goes on to the next file while this one writes the last
+    batches of the previous one, so the writer never waits at a file boundary."""
+    plans: list[_Plan] = []
+    stored_kinds: dict[tuple[str, str], str] = {}
+    for source, path in files:
+        # (A short first batch lets the writer start sooner: only the stream's first batch needs to be.)
+        plans.append(
+            _plan(store, source, path, options, FIRST_BATCH if not plans else options.batch_size, stored_kinds)
+        )
+    specs = [plan.spec for plan in plans if plan.spec is not None]
+    if _use_worker([spec.path for spec in specs], options.parallel):
+        stream = in_worker(lambda: _all_batches(specs))
+    else:
+        stream = _all_batches(specs)
+    with closing(stream):  # stops the worker when a file fails (or Ctrl-C)
+        for plan in plans:
+            started = time.perf_counter()
+            load = plan.load
+            if options.on_file is not None:
+                options.on_file(load.source, load.path)
+            with _fewer_collections():
+                if plan.spec is not None:
+                    for batch in stream:
+                        load.write(batch)
+                        if batch.position == plan.spec.end_position:
+                            break  # (the file's last batch; mid-file ones hold a row number)
+                    else:
+                        raise LoadError(f"the load's reader ended before the end of {plan.spec.path}")
+                if plan.parents_from is not None:
+                    load.link_parents(plan.parents_from)
+            load.report.seconds = round(time.perf_counter() - started, 3)
+            yield load.report
+        if next(stream, None) is not None:  # (and a worker ends as it should, having sent all)
+            raise LoadError("the load's reader made more batches than its files have")
+
+
+def load_files(store: GraphStore, files: list[tuple[SourceConfig, Path]], options: LoadOptions) -> Iterator[FileReport]:
+    """Load (source, file) pairs in order, yielding each file's report once it is committed: one reading worker
+    for all of them, which is what makes several files faster than one `load_file` call each."""
+    for source, path in files:
+        if not path.is_file():
+            raise LoadError(f"source {source.name!r}: no such file {path}")
+    return _load_files(store, files, options)
+
+
 def load_file(store: GraphStore, source: SourceConfig, path: Path, options: LoadOptions) -> FileReport:
     """Load one file of one source, resuming an interrupted earlier load of the same file."""
     if not path.is_file():
         raise LoadError(f"source {source.name!r}: no such file {path}")
-    started = time.perf_counter()
-    load = _FileLoad(store, source, path, options)
-    position = store.get_checkpoint(load.checkpoint)
-    two_passes = source.kind is SourceKind.COMPANY
-    with _fewer_collections():
-        if position is not None and position.startswith("2:"):
-            load.report.resumed_after = int(position[2:])
-            load.link_parents(int(position[2:]))
-        else:
-            start = 0 if position is None or position == DONE else int(position)
-            load.load_rows(start, "2:0" if two_passes else DONE)
-            if two_passes:
-                load.link_parents(0)
-    load.report.seconds = round(time.perf_counter() - started, 3)
-    return load.report
+    (report,) = _load_files(store, [(source, path)], options)
+    return report
 
 
 def source_files(config: LoadConfig, source: SourceConfig) -> list[Path]:
@@ -321,6 +400,5 @@ def load_sources(
     report = LoadReport()
     sources = config.only(only or [])
     files = [(source, path) for source in sources for path in source_files(config, source)]
-    for source, path in files:
-        report.files.append(load_file(store, source, path, options))
+    report.files.extend(_load_files(store, files, options))
     return report

@@ -122,6 +122,7 @@ class PrepareSpec:
     is_suppressed: Callable[[SourceConfig, Mapping[str, Any]], bool] | None
     start: int  # rows an earlier run committed: skipped
     end_position: str  # the checkpoint of the last batch
+    first_batch: int = FIRST_BATCH  # rows of the first batch at most
 
 
 def prepare_batches(spec: PrepareSpec) -> Iterator[Prepared]:
@@ -131,8 +132,8 @@ def prepare_batches(spec: PrepareSpec) -> Iterator[Prepared]:
     check_duplicates = source.checks.duplicates
     seen: set[int] = set()  # hashes of the rows read (64-bit: a false duplicate is vanishingly rare)
     batch = Prepared(position="", consumed=0)
-    # A short first batch: the writer (in another process, see loaders.worker) starts on it sooner.
-    first = min(batch_size, FIRST_BATCH)
+    # A short first batch: the writer (waiting for the worker, see loaders.worker) starts on it sooner.
+    first = min(batch_size, spec.first_batch)
     index = 0
     rows = read_rows(spec.path, fmt, encoding=source.encoding, delimiter=source.delimiter)
     for index, row in enumerate(rows, start=1):

@@ -18,7 +18,7 @@ import pickle
 import queue
 import signal
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from multiprocessing.process import BaseProcess
 from typing import Any
 
@@ -79,7 +79,7 @@ def _child(make: Callable[[], Iterator[Prepared]], out: Any, parent: int) -> Non
     out.join_thread()
 
 
-def in_worker(make: Callable[[], Iterator[Prepared]]) -> Iterator[Prepared]:
+def in_worker(make: Callable[[], Iterator[Prepared]]) -> Generator[Prepared, None, None]:
     """The batches of `make()`, made in a forked child process; stops the child when the caller stops early."""
     context = multiprocessing.get_context("fork")
     channel: Any = context.Queue(QUEUE_BATCHES)

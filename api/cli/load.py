@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, ProgressColumn, SpinnerColumn, Task, TextColumn, TimeElapsedColumn
+from rich.progress import Progress, ProgressColumn, SpinnerColumn, Task, TaskID, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
@@ -21,8 +21,9 @@ from loaders import (
     LoadOptions,
     LoadReport,
     Quarantine,
+    SourceConfig,
     SourceKind,
-    load_file,
+    load_files,
     read_config,
     single_source,
     source_files,
@@ -128,25 +129,30 @@ def load(
     sink = Quarantine(quarantine)
     result = LoadReport()
     with opened_store(store) as graph_store, _progress() as progress:
-        # Rows of erased people (the suppression list) are counted as suppressed, not loaded again.
-        suppressed = load_check(settings_for(store), graph_store)
-        for one_source, path in files:
-            task = progress.add_task(f"{one_source.name}: {path.name}", total=None)
-            options = LoadOptions.of(
-                load_config,
-                quarantine=sink,
-                on_progress=lambda n, t=task: progress.update(t, completed=n),
-                is_suppressed=suppressed,
-            )
-            if batch_size:
-                options.batch_size = batch_size
-            try:
-                result.files.append(load_file(graph_store, one_source, path, options))
-            except LoadError as exc:
-                raise fail(str(exc)) from None
-            finally:
-                sink.close()
-            progress.remove_task(task)
+        tasks: list[TaskID] = []
+
+        def next_file(one_source: SourceConfig, path: Path) -> None:
+            if tasks:
+                progress.remove_task(tasks.pop())
+            tasks.append(progress.add_task(f"{one_source.name}: {path.name}", total=None))
+
+        options = LoadOptions.of(
+            load_config,
+            quarantine=sink,
+            on_file=next_file,
+            on_progress=lambda n: progress.update(tasks[-1], completed=n),
+            # Rows of erased people (the suppression list) are counted as suppressed, not loaded again.
+            is_suppressed=load_check(settings_for(store), graph_store),
+        )
+        if batch_size:
+            options.batch_size = batch_size
+        try:
+            # One reading worker for all the files: the writer never waits at a file boundary.
+            result.files.extend(load_files(graph_store, files, options))
+        except LoadError as exc:
+            raise fail(str(exc)) from None
+        finally:
+            sink.close()
     out.print(_summary(result))
     for line in _reasons(result):
         out.print(line, highlight=False, soft_wrap=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import shutil
 import sqlite3
 from dataclasses import replace
 from datetime import date
@@ -17,6 +18,7 @@ from loaders import LoadError, LoadOptions, Quarantine, load_file, load_sources,
 from loaders.config import LoadConfig
 from loaders.demo import generate_demo_data
 from loaders.fields import SourceKind
+from loaders.pipeline import checkpoint_name
 from loaders.worker import can_fork
 
 TODAY = date(2026, 11, 29)
@@ -225,3 +227,22 @@ def test_event_index_is_what_the_triggers_made(demo: Path, tmp_path: Path) -> No
     connection.close()
     assert len(indexed) == events > 100
     assert indexed == _trigger_facts(db)
+
+
+def test_one_worker_reads_every_file_and_an_error_in_a_later_file_stops_it(demo: Path, tmp_path: Path) -> None:
+    data = tmp_path / "demo"
+    shutil.copytree(demo, data)
+    (data / "pos_transactions.csv").write_text("x\n1\n")  # a file the load reaches after several others
+    config = read_config(data / "sources.toml")
+    store = open_store(f"sqlite:///{tmp_path / 'g.db'}")
+    try:
+        with pytest.raises(LoadError, match="missing required column"):
+            load_sources(store, config, LoadOptions.of(config, today=TODAY, parallel=True))
+        assert not multiprocessing.active_children()
+        # The files before it are loaded (each committed its last checkpoint); those after it are not started.
+        crm = next(source for source in config.sources if source.name == "crm")
+        app = next(source for source in config.sources if source.name == "app")
+        assert store.get_checkpoint(checkpoint_name(crm, data / "crm_customers.csv")) == "done"
+        assert store.get_checkpoint(checkpoint_name(app, data / "app_events.jsonl")) is None
+    finally:
+        store.close()
