@@ -76,7 +76,8 @@ def assign_ids(
     them nor `taken` (an entity elsewhere, when only part of the graph is resolved).
     """
     result = Assignment()
-    group_of = {key: n for n, group in enumerate(groups) for key in group}
+    # (Needed only to place previous records: a first run has none.)
+    group_of = {key: n for n, group in enumerate(groups) for key in group} if previous else {}
     members_of: dict[str, list[RecordKey]] = defaultdict(list)
     for key, entity_id in previous.items():
         if key in group_of:

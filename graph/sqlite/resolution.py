@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 import orjson
@@ -15,20 +16,28 @@ from graph.model import RESOLVED_KINDS, Entity, RecordKey, RecordKind
 _RECORD_KINDS = {kind.value: kind for kind in RecordKind}
 # Rows bound one value each (the fallback when a value holds a NUL character) per statement.
 _BOUND = 500
+# Rows per statement of `insert_rows`: one JSON text of a few megabytes at most.
+_INSERTED = 50_000
 
 
 def _joined(
-    c: sqlite3.Connection, columns: Sequence[str], rows: Sequence[Sequence[object]], select: str
+    c: sqlite3.Connection, columns: Sequence[str], rows: Sequence[Sequence[object]], select: str, order: str = ""
 ) -> Iterator[Any]:
     """The rows of `select`, which joins a table `k(columns)` holding `rows`: one statement reading the rows as one
     JSON parameter (parsed in C, any number of rows), or, when a value holds a NUL (which SQLite's JSON functions
-    would cut short), statements binding each value."""
+    would cut short), statements binding each value. With `order` (a list of k's columns), SQLite sorts k by it
+    first: look-ups in index order read each page of a large table once instead of at random."""
     if not rows:
         return
     text = orjson.dumps(rows).decode()
     if "\\u0000" not in text:
         values = ", ".join(f"value ->> {i}" for i in range(len(columns)))
-        yield from c.execute(f"WITH k({', '.join(columns)}) AS (SELECT {values} FROM json_each(?)) {select}", [text])
+        table = (
+            f"MATERIALIZED (SELECT {values} FROM json_each(?) ORDER BY {order})"
+            if order
+            else f"(SELECT {values} FROM json_each(?))"
+        )
+        yield from c.execute(f"WITH k({', '.join(columns)}) AS {table} {select}", [text])
         return
     row = "(" + ",".join("?" * len(columns)) + ")"
     for start in range(0, len(rows), _BOUND):
@@ -37,19 +46,42 @@ def _joined(
         yield from c.execute(cte + select, [value for r in part for value in r])
 
 
+def insert_rows(
+    c: sqlite3.Connection, insert: str, columns: int, rows: Iterable[Sequence[object]], tail: str = ""
+) -> None:
+    """`insert` (`INSERT INTO t (columns)`, then `tail`, an ON CONFLICT clause) of `rows` of strings and integers, in
+    their order: up to `_INSERTED` rows in one statement reading them as one JSON parameter, which SQLite runs
+    whole without the GIL (a statement a row holds it between rows); when a value holds a NUL (which SQLite's JSON
+    functions would cut short), the rows bound one by one. `rows` may be a generator: it is taken a statement's
+    rows at a time."""
+    values = ", ".join(f"value ->> {i}" for i in range(columns))
+    rows = iter(rows)
+    while part := list(islice(rows, _INSERTED)):
+        text = orjson.dumps(part).decode()
+        if "\\u0000" in text:
+            c.executemany(f"{insert} VALUES ({','.join('?' * columns)}) {tail}", part)
+        else:  # WHERE true: an upsert's SELECT needs a WHERE clause to be parsed as one.
+            c.execute(f"{insert} SELECT {values} FROM json_each(?) WHERE true {tail}", [text])
+
+
 def record_rows(c: sqlite3.Connection, keys: Sequence[RecordKey]) -> list[tuple[int, RecordKind] | None]:
     """Stored id and kind of each of `keys`, in their order (None where there is no such record), found by the
     (source, source_id) index."""
     found: list[tuple[int, RecordKind] | None] = [None] * len(keys)
-    rows = _joined(
+    # The rows come back as one JSON text per statement: SQLite finds them all in one step, without the GIL (a
+    # step per row would take it back after each), and orjson reads them faster than rows fetched one by one.
+    parts = _joined(
         c,
         ("i", "source", "source_id"),
         [(i, key.source, key.source_id) for i, key in enumerate(keys)],
-        "SELECT k.i, r.id, r.kind FROM k JOIN records r ON r.source = k.source AND r.source_id = k.source_id",
+        "SELECT json_group_array(json_array(k.i, r.id, r.kind))"
+        " FROM k JOIN records r ON r.source = k.source AND r.source_id = k.source_id",
+        order="2, 3",
     )
     kinds = _RECORD_KINDS
-    for i, record_id, kind in list(rows):  # taken whole: a generator step per row costs more than the row
-        found[i] = (record_id, kinds[kind])
+    for (part,) in list(parts):
+        for i, record_id, kind in orjson.loads(part):
+            found[i] = (record_id, kinds[kind])
     return found
 
 

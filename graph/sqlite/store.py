@@ -307,10 +307,12 @@ class SqliteGraphStore:
                     f"{rel.type} cannot join {start_kind} {rel.start} to {end_kind} {rel.end}: it joins"
                     f" {'/'.join(sorted(starts))} to {'/'.join(sorted(ends))}"
                 )
-        c.executemany(
-            "INSERT INTO relations (type, start_id, end_id, properties) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (type, start_id, end_id) DO UPDATE SET properties = excluded.properties",
+        resolution_sql.insert_rows(
+            c,
+            "INSERT INTO relations (type, start_id, end_id, properties)",
+            4,
             [(rel.type.value, rows[rel.start][0], rows[rel.end][0], _dumps(rel.properties)) for rel in relations],
+            "ON CONFLICT (type, start_id, end_id) DO UPDATE SET properties = excluded.properties",
         )
 
     def write_resolution(self, resolution: Resolution) -> None:
@@ -360,9 +362,10 @@ class SqliteGraphStore:
                 if resolution.blocking_keys:
                     self._replace_blocking_keys(c, dict(resolution.blocking_keys), rows)
                 with bulk.filling(c, "entity_history", len(resolution.history)):
-                    c.executemany(
-                        "INSERT INTO entity_history (entity_id, at, action, cause, records, others)"
-                        " VALUES (?, ?, ?, ?, ?, ?)",
+                    resolution_sql.insert_rows(
+                        c,
+                        "INSERT INTO entity_history (entity_id, at, action, cause, records, others)",
+                        6,
                         (
                             (
                                 h.entity_id,
@@ -410,12 +413,13 @@ class SqliteGraphStore:
         members.add(chunk, rows)
         ids = [e.id for e in chunk]
         resolution_sql.check_stored_kinds(chunk, resolution_sql.stored_kinds(c, ids))
-        # Rows are made as SQLite takes them (in ID order), not held all at once: with hundreds of thousands of
-        # entities, their serialised traits would add to the peak memory of a batch run.
-        c.executemany(
-            "INSERT INTO entities (id, kind, traits, created_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (id) DO UPDATE SET traits = excluded.traits, created_at = excluded.created_at",
-            ((e.id, e.kind.value, _dumps(e.traits), e.created_at.isoformat()) for e in sorted(chunk, key=_entity_id)),
+        # In ID order, the chunk in one statement (see insert_rows).
+        resolution_sql.insert_rows(
+            c,
+            "INSERT INTO entities (id, kind, traits, created_at)",
+            4,
+            [(e.id, e.kind.value, _dumps(e.traits), e.created_at.isoformat()) for e in sorted(chunk, key=_entity_id)],
+            "ON CONFLICT (id) DO UPDATE SET traits = excluded.traits, created_at = excluded.created_at",
         )
         # An ID that was an alias and is an entity again (its records split off once more) is no alias.
         c.executemany(
@@ -446,12 +450,16 @@ class SqliteGraphStore:
             (record_id,) for record_id, entity_id in current.items() if entity_id in ids and record_id not in wanted
         ]
         c.executemany("DELETE FROM resolves_to WHERE record_id = ?", stale)
-        changed = sorted((r, e) for r, e in wanted.items() if current.get(r) != e)
+        changed = (
+            sorted((r, e) for r, e in wanted.items() if current.get(r) != e) if current else sorted(wanted.items())
+        )
         with bulk.filling(c, "resolves_to", len(changed)):
-            c.executemany(
-                "INSERT INTO resolves_to (record_id, entity_id) VALUES (?, ?)"
-                " ON CONFLICT (record_id) DO UPDATE SET entity_id = excluded.entity_id",
+            resolution_sql.insert_rows(
+                c,
+                "INSERT INTO resolves_to (record_id, entity_id)",
+                2,
                 changed,
+                "ON CONFLICT (record_id) DO UPDATE SET entity_id = excluded.entity_id",
             )
 
     # -- reads ----------------------------------------------------------------------------------------

@@ -46,3 +46,18 @@ def test_foreign_keys_are_on_again_after_resolution_writes(store: SqliteGraphSto
     with c:
         c.execute("DELETE FROM records WHERE source_id = '0'")
     assert store.entity_ids_of(keys[:1]) == {} and store.records_by_blocking_key(["p|a"]) == {"p|a": [keys[1]]}
+
+
+def test_a_chunk_is_written_whole_or_bound_one_by_one_with_the_same_result(store: SqliteGraphStore) -> None:
+    # A chunk's entities, memberships and history go in one statement each, as one JSON text; a NUL character (where
+    # SQLite's JSON functions cut a string) sends the chunk through statements binding each value instead.
+    keys = [RecordKey("crm", str(n)) for n in range(4)]
+    store.write(GraphBatch(records=tuple(Record(kind=RecordKind.CUSTOMER, key=k) for k in keys)))
+    entities = [
+        Entity(id="p1", kind=EntityKind.PROFILE, traits={"name": "Ann\x00B"}, members=tuple(keys[:2]), created_at=T0),
+        Entity(id="p2", kind=EntityKind.PROFILE, traits={"name": "Bo \u00e9"}, members=(keys[2],), created_at=T0),
+        Entity(id="p\x003", kind=EntityKind.PROFILE, members=(keys[3],), created_at=T0),
+    ]
+    store.write_resolution_stream(Resolution(), iter([entities[:2], entities[2:]]))
+    assert store.get_entities(["p1", "p2", "p\x003"]) == {e.id: e for e in entities}
+    assert store.entity_ids_of(keys) == {keys[0]: "p1", keys[1]: "p1", keys[2]: "p2", keys[3]: "p\x003"}
