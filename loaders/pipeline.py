@@ -373,9 +373,7 @@ def load_files(store: GraphStore, files: list[tuple[SourceConfig, Path]], option
 
 def load_file(store: GraphStore, source: SourceConfig, path: Path, options: LoadOptions) -> FileReport:
     """Load one file of one source, resuming an interrupted earlier load of the same file."""
-    if not path.is_file():
-        raise LoadError(f"source {source.name!r}: no such file {path}")
-    (report,) = _load_files(store, [(source, path)], options)
+    (report,) = load_files(store, [(source, path)], options)
     return report
 
 

@@ -106,48 +106,21 @@ def changed_entities(
     rules: Rules,
 ) -> list[Entity]:
     """The assigned groups as entities with their golden traits, leaving out those stored unchanged."""
-    return _changed(
-        assignment.groups,
-        kind,
-        {key: records[key].properties for g in assignment.groups for key in g.members},
-        previous,
-        rules,
-    )
+    return _changed(assignment.groups, kind, lambda key: records[key].properties, previous, rules)
 
 
 def _changed(
     groups: Sequence[Assigned],
     kind: EntityKind,
-    properties: Mapping[RecordKey, Properties],
+    properties_of: Callable[[RecordKey], Properties],
     previous: Mapping[str, Entity],
     rules: Rules,
 ) -> list[Entity]:
-    """`changed_entities` of records given as their properties by key."""
-    entities = []
-    for group in groups:
-        traits = golden_traits_of([(key, properties[key]) for key in group.members], rules.survivorship)
-        entity = trusted(
-            Entity, id=group.id, kind=kind, traits=traits, members=group.members, created_at=group.created_at
-        )
-        if previous.get(entity.id) != entity:
-            entities.append(entity)
-    return entities
-
-
-def _made(
-    groups: Sequence[Assigned],
-    kind: EntityKind,
-    packed: dict[RecordKey, str],
-    previous: Mapping[str, Entity],
-    rules: Rules,
-) -> list[Entity]:
-    """`_changed` of records given as their properties packed as JSON, each unpacked only for its own group's
-    traits and let go of (taken out of `packed`) once they are made."""
+    """`changed_entities` of records whose properties `properties_of` gives, asked once per record."""
     entities = []
     survivorship = rules.survivorship
-    loads, take = orjson.loads, packed.pop
     for group in groups:
-        traits = golden_traits_of([(key, loads(take(key))) for key in group.members], survivorship)
+        traits = golden_traits_of([(key, properties_of(key)) for key in group.members], survivorship)
         entity = trusted(
             Entity, id=group.id, kind=kind, traits=traits, members=group.members, created_at=group.created_at
         )
@@ -280,7 +253,8 @@ def _resolve(
     def chunks() -> Iterator[list[Entity]]:
         for start in range(0, len(by_id), ENTITY_CHUNK):
             part = by_id[start : start + ENTITY_CHUNK]
-            yield _made(part, entity_kind, records, previous_entities, rules)
+            # (each record's packed properties are unpacked for its group's traits and let go of)
+            yield _changed(part, entity_kind, lambda key: orjson.loads(records.pop(key)), previous_entities, rules)
 
     if pending:
         with phase(f"{entity_kind.value}: wait for the blocking-key write"):
