@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from enum import StrEnum
+from typing import Any
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
@@ -37,6 +38,7 @@ class ErasureCounts(BaseModel):
     entities: int = Field(0, description="entities deleted")
     aliases: int = Field(0, description="merged-away IDs of the entity, deleted")
     history: int = Field(0, description="history events of the entity, deleted")
+    history_mentions: int = Field(0, description="mentions of a deleted record removed from other entities' history")
     overrides: int = Field(0, description="overrides naming a deleted record, deleted")
     suppressed: int = Field(0, description="entries added to the suppression list")
 
@@ -51,6 +53,11 @@ class ErasureRequest(BaseModel):
     requested_at: AwareDatetime
     completed_at: AwareDatetime
     counts: ErasureCounts = ErasureCounts()
+
+
+def without_records(pairs: list[Any], doomed: Collection[RecordKey]) -> list[Any]:
+    """A stored history event's `[source, source_id]` pairs less those of the deleted records (see erase_entity)."""
+    return [pair for pair in pairs if RecordKey(str(pair[0]), str(pair[1])) not in doomed]
 
 
 def suppression_text(item: Identifier | RecordKey) -> str:

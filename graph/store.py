@@ -268,7 +268,8 @@ class GraphStore(Protocol):
 
         Deletes its member records, the events they performed, the identifiers no remaining record holds, the
         records' links, relationships (SAME_AS included), blocking keys and overrides, and the entity with its
-        aliases and history. Adds `suppress(x)` of each deleted identifier and member record key to the
+        aliases and history; other entities' history events keep their place but no longer name the deleted
+        records. Adds `suppress(x)` of each deleted identifier and member record key to the
         suppression list, and stores the returned request (no values in it) under the entity's ID and aliases.
         """
         ...

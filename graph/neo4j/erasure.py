@@ -9,12 +9,13 @@ a retried attempt (after the driver rolled the first one back) does the same.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Collection, Iterator
 from datetime import datetime
 
 import neo4j
 
-from graph.erasure import ErasureCounts, ErasureRequest, ErasureStatus, Suppressor
+from graph.erasure import ErasureCounts, ErasureRequest, Suppressor, without_records
 from graph.model import EntityKind, Identifier, IdentifierKind, RecordKey, RelType
 from graph.neo4j import cypher, rows
 from graph.neo4j.transactions import Transactions, execute, fetch
@@ -49,6 +50,21 @@ UNWIND $ids AS id
 MATCH (h:{cypher.HISTORY_EVENT} {{entity_id: id}})
 DETACH DELETE h
 RETURN count(*) AS deleted
+"""
+
+# History events that may name one of the deleted records: their `records` JSON holds one of $needles (the JSON
+# text of a deleted record's source_id); the exact pairs are checked in Python.
+_HISTORY_NAMING = f"""
+MATCH (h:{cypher.HISTORY_EVENT})
+WHERE any(needle IN $needles WHERE h.records CONTAINS needle)
+RETURN elementId(h) AS id, h.records AS records
+"""
+
+_SET_HISTORY_RECORDS = f"""
+UNWIND $rows AS row
+MATCH (h:{cypher.HISTORY_EVENT})
+WHERE elementId(h) = row.id
+SET h.records = row.records
 """
 
 # Overrides naming a record among $pairs ([source, source_id]).
@@ -133,6 +149,24 @@ def _keys(found: list[dict[str, object]]) -> list[RecordKey]:
     return [rows.key_of(row) for row in found]
 
 
+def _scrub_history(tx: neo4j.ManagedTransaction, members: list[RecordKey]) -> int:
+    """Remove the deleted records from other entities' history (see graph.sqlite.erasure); the count."""
+    doomed = set(members)
+    removed = 0
+    for chunk in rows.chunked(members, _CHUNK):
+        needles = sorted({json.dumps(key.source_id, ensure_ascii=False) for key in chunk})
+        changed = []
+        for row in fetch(tx, _HISTORY_NAMING, needles=needles):
+            before = rows.decode_json_list(row["records"])
+            kept = without_records(before, doomed)
+            if len(kept) < len(before):
+                removed += len(before) - len(kept)
+                changed.append({"id": row["id"], "records": rows.encode_json_list(kept)})
+        for rows_chunk in rows.chunked(changed, _CHUNK):
+            execute(tx, _SET_HISTORY_RECORDS, rows=rows_chunk)
+    return removed
+
+
 def _erase(tx: neo4j.ManagedTransaction, entity_id: str, suppress: Suppressor, at: datetime) -> ErasureRequest | None:
     found = _find_entity(tx, entity_id)
     if found is None:
@@ -153,6 +187,7 @@ def _erase(tx: neo4j.ManagedTransaction, entity_id: str, suppress: Suppressor, a
                 alone.add(rows.identifier_from_row(row["labels"], row["identifier"]))
     aliases = sorted(str(row["alias"]) for row in fetch(tx, cypher.aliases_pointing_at(kind), ids=[entity]))
     history = int(fetch(tx, _DELETE_HISTORY, ids=[entity, *aliases])[0]["deleted"])
+    history_mentions = _scrub_history(tx, members)
     overrides = int(fetch(tx, _DELETE_OVERRIDES, pairs=[list(key) for key in members])[0]["deleted"])
     for chunk in rows.chunked(doomed_rows, _CHUNK):
         execute(tx, _DELETE_RECORDS, rows=chunk)
@@ -169,7 +204,6 @@ def _erase(tx: neo4j.ManagedTransaction, entity_id: str, suppress: Suppressor, a
         added += int(fetch(tx, _ADD_SUPPRESSIONS, hashes=hash_chunk, at=at.isoformat())[0]["added"] or 0)
     request = ErasureRequest(
         entity_id=entity,
-        status=ErasureStatus.DONE,
         requested_at=at,
         completed_at=at,
         counts=ErasureCounts(
@@ -179,6 +213,7 @@ def _erase(tx: neo4j.ManagedTransaction, entity_id: str, suppress: Suppressor, a
             entities=1,
             aliases=len(aliases),
             history=history,
+            history_mentions=history_mentions,
             overrides=overrides,
             suppressed=added,
         ),

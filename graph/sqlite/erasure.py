@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import orjson
 
-from graph.erasure import ErasureCounts, ErasureRequest, ErasureStatus, Suppressor
+from graph.erasure import ErasureCounts, ErasureRequest, Suppressor, without_records
 from graph.model import Identifier, IdentifierKind, RecordKey
 
 logger = logging.getLogger(__name__)
@@ -96,6 +96,7 @@ def erase_entity(c: sqlite3.Connection, entity_id: str, suppress: Suppressor, at
     history = 0
     for ids in _chunks([entity, *aliases]):
         history += c.execute(f"DELETE FROM entity_history WHERE entity_id IN ({_marks(ids)})", list(ids)).rowcount
+    history_mentions = _scrub_history(c, keys)
     overrides = _delete_overrides(c, keys)
     for chunk in _chunks(doomed_list):
         c.execute(f"DELETE FROM records WHERE id IN ({_marks(chunk)})", list(chunk))
@@ -109,7 +110,6 @@ def erase_entity(c: sqlite3.Connection, entity_id: str, suppress: Suppressor, at
     )
     request = ErasureRequest(
         entity_id=entity,
-        status=ErasureStatus.DONE,
         requested_at=at,
         completed_at=at,
         counts=ErasureCounts(
@@ -119,6 +119,7 @@ def erase_entity(c: sqlite3.Connection, entity_id: str, suppress: Suppressor, at
             entities=1,
             aliases=len(aliases),
             history=history,
+            history_mentions=history_mentions,
             overrides=overrides,
             suppressed=c.total_changes - before,
         ),
@@ -148,6 +149,28 @@ def empty_wal(c: sqlite3.Connection, *, retry_s: float = 2.0) -> bool:
             logger.warning("erasure: the WAL stayed busy; erased page images stay in it until it is truncated")
             return False
         time.sleep(0.01)
+
+
+def _scrub_history(c: sqlite3.Connection, keys: Sequence[RecordKey]) -> int:
+    """Remove the deleted records from other entities' history (a split or merge they took part in); the count.
+
+    The events themselves stay: that an entity split or merged at that time is not the erased person's data.
+    """
+    doomed = set(keys)
+    removed = 0
+    for chunk in _chunks(sorted(keys)):
+        pairs = orjson.dumps([list(key) for key in chunk]).decode()
+        found = c.execute(
+            "SELECT h.id, h.records FROM entity_history h WHERE EXISTS (SELECT 1 FROM json_each(h.records) r"
+            " WHERE (r.value ->> 0, r.value ->> 1) IN (SELECT d.value ->> 0, d.value ->> 1 FROM json_each(?) d))",
+            (pairs,),
+        ).fetchall()
+        for history_id, text in found:
+            before = orjson.loads(text)
+            kept = without_records(before, doomed)
+            removed += len(before) - len(kept)
+            c.execute("UPDATE entity_history SET records = ? WHERE id = ?", (orjson.dumps(kept).decode(), history_id))
+    return removed
 
 
 def _delete_overrides(c: sqlite3.Connection, keys: Sequence[RecordKey]) -> int:

@@ -110,6 +110,26 @@ def _graph(store: GraphStore) -> None:
     store.put_override(_override(BOB, CAROL))
 
 
+def _bob_split_from_ann(store: GraphStore) -> None:
+    """P-bob's history: Ann's first record split off from it, once with Carol's, once alone."""
+    store.write_resolution(
+        Resolution(
+            history=(
+                HistoryEvent(
+                    entity_id="P-bob",
+                    at=T0,
+                    action=HistoryAction.SPLIT,
+                    cause="t",
+                    records=(ANN, CAROL),
+                    others=("P-ann",),
+                ),
+                HistoryEvent(entity_id="P-bob", at=T1, action=HistoryAction.SPLIT, cause="t", records=(ANN,)),
+                HistoryEvent(entity_id="P-bob", at=T1, action=HistoryAction.MERGED, cause="t", records=(BOB,)),
+            ),
+        )
+    )
+
+
 def test_erasing_an_entity_deletes_what_hangs_off_its_records(store: GraphStore) -> None:
     _graph(store)
     request = store.erase_entity("P-old", suppress=HASH, at=T1)  # an alias finds the survivor
@@ -140,6 +160,23 @@ def test_erasing_an_entity_deletes_what_hangs_off_its_records(store: GraphStore)
     assert counts_now[IdentifierKind.EMAIL.value] == 1
     assert counts_now[IdentifierKind.DEVICE.value] == 0
     assert counts_now[RecordKind.EVENT.value] == 1
+
+
+def test_other_entities_history_no_longer_names_the_erased_records(store: GraphStore) -> None:
+    _graph(store)
+    _bob_split_from_ann(store)
+    request = store.erase_entity("P-ann", suppress=HASH, at=T1)
+    assert request is not None
+    assert request.counts.history_mentions == 2
+    history = store.history("P-bob")
+    assert [(event.action, event.records, event.others) for event in history] == [
+        (HistoryAction.SPLIT, (CAROL,), ("P-ann",)),
+        (HistoryAction.SPLIT, (), ()),
+        (HistoryAction.MERGED, (BOB,), ()),
+    ]
+    again = store.erase_entity("P-bob", suppress=HASH, at=T1)
+    assert again is not None
+    assert again.counts.history_mentions == 0
 
 
 def test_the_suppression_list_holds_keyed_hashes_of_what_only_the_entity_held(store: GraphStore) -> None:

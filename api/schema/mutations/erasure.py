@@ -32,6 +32,7 @@ class ErasureCountsType:
     entities: int
     aliases: int
     history: int
+    history_mentions: int = strawberry.field(description="mentions of its records removed from others' history")
     overrides: int
     suppressed: int = strawberry.field(description="keyed hashes added to the suppression list")
 
