@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 from collections.abc import Callable, Collection
 from enum import StrEnum
 from typing import Any
@@ -53,6 +54,17 @@ class ErasureRequest(BaseModel):
     requested_at: AwareDatetime
     completed_at: AwareDatetime
     counts: ErasureCounts = ErasureCounts()
+
+
+def history_needle(source_id: str) -> str:
+    """Text that any JSON encoding of `source_id` contains: its longest run of characters no encoder escapes.
+
+    That is printable ASCII less `"`, `\\` and `/` (non-ASCII may be written as \\u escapes). Stores find the
+    history events that may name a record by this substring (cheap), then check the pairs exactly; an ID with
+    no such character gives "", which every event contains.
+    """
+    runs = re.split(r'[^\x20-\x7e]|["\\/]', source_id)
+    return max(runs, key=len)
 
 
 def without_records(pairs: list[Any], doomed: Collection[RecordKey]) -> list[Any]:

@@ -9,13 +9,12 @@ a retried attempt (after the driver rolled the first one back) does the same.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Iterator
 from datetime import datetime
 
 import neo4j
 
-from graph.erasure import ErasureCounts, ErasureRequest, Suppressor, without_records
+from graph.erasure import ErasureCounts, ErasureRequest, Suppressor, history_needle, without_records
 from graph.model import EntityKind, Identifier, IdentifierKind, RecordKey, RelType
 from graph.neo4j import cypher, rows
 from graph.neo4j.transactions import Transactions, execute, fetch
@@ -52,8 +51,8 @@ DETACH DELETE h
 RETURN count(*) AS deleted
 """
 
-# History events that may name one of the deleted records: their `records` JSON holds one of $needles (the JSON
-# text of a deleted record's source_id); the exact pairs are checked in Python.
+# History events that may name one of the deleted records: their `records` JSON holds one of $needles (see
+# graph.erasure.history_needle); the exact pairs are checked in Python.
 _HISTORY_NAMING = f"""
 MATCH (h:{cypher.HISTORY_EVENT})
 WHERE any(needle IN $needles WHERE h.records CONTAINS needle)
@@ -154,7 +153,7 @@ def _scrub_history(tx: neo4j.ManagedTransaction, members: list[RecordKey]) -> in
     doomed = set(members)
     removed = 0
     for chunk in rows.chunked(members, _CHUNK):
-        needles = sorted({json.dumps(key.source_id, ensure_ascii=False) for key in chunk})
+        needles = sorted({history_needle(key.source_id) for key in chunk})
         changed = []
         for row in fetch(tx, _HISTORY_NAMING, needles=needles):
             before = rows.decode_json_list(row["records"])

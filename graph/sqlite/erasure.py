@@ -17,7 +17,7 @@ from typing import TypeVar
 
 import orjson
 
-from graph.erasure import ErasureCounts, ErasureRequest, Suppressor, without_records
+from graph.erasure import ErasureCounts, ErasureRequest, Suppressor, history_needle, without_records
 from graph.model import Identifier, IdentifierKind, RecordKey
 
 logger = logging.getLogger(__name__)
@@ -159,15 +159,16 @@ def _scrub_history(c: sqlite3.Connection, keys: Sequence[RecordKey]) -> int:
     doomed = set(keys)
     removed = 0
     for chunk in _chunks(sorted(keys)):
-        pairs = orjson.dumps([list(key) for key in chunk]).decode()
+        needles = sorted({history_needle(key.source_id) for key in chunk})
         found = c.execute(
-            "SELECT h.id, h.records FROM entity_history h WHERE EXISTS (SELECT 1 FROM json_each(h.records) r"
-            " WHERE (r.value ->> 0, r.value ->> 1) IN (SELECT d.value ->> 0, d.value ->> 1 FROM json_each(?) d))",
-            (pairs,),
+            "SELECT id, records FROM entity_history WHERE " + " OR ".join(["instr(records, ?)"] * len(needles)),
+            needles,
         ).fetchall()
         for history_id, text in found:
             before = orjson.loads(text)
             kept = without_records(before, doomed)
+            if len(kept) == len(before):
+                continue
             removed += len(before) - len(kept)
             c.execute("UPDATE entity_history SET records = ? WHERE id = ?", (orjson.dumps(kept).decode(), history_id))
     return removed

@@ -179,6 +179,26 @@ def test_other_entities_history_no_longer_names_the_erased_records(store: GraphS
     assert again.counts.history_mentions == 0
 
 
+@pytest.mark.parametrize("source_id", ["张三", 'a"b\\c/d', "e1"])
+def test_history_is_scrubbed_of_records_whose_ids_json_escapes(store: GraphStore, source_id: str) -> None:
+    _graph(store)
+    odd = RecordKey("pos", source_id)  # shop/e1 is an event: same needle, another pair, which stays
+    store.write(GraphBatch(records=(_person(odd),)))
+    store.write_resolution(
+        Resolution(
+            entities=(Entity(id="P-odd", kind=EntityKind.PROFILE, members=(odd,), created_at=T0),),
+            history=(
+                HistoryEvent(entity_id="P-bob", at=T1, action=HistoryAction.SPLIT, cause="t", records=(odd, BOB)),
+                HistoryEvent(entity_id="P-bob", at=T1, action=HistoryAction.MERGED, cause="t", records=(ANN_EVENT,)),
+            ),
+        )
+    )
+    request = store.erase_entity("P-odd", suppress=HASH, at=T1)
+    assert request is not None
+    assert request.counts.history_mentions == 1
+    assert [event.records for event in store.history("P-bob")] == [(BOB,), (ANN_EVENT,)]
+
+
 def test_the_suppression_list_holds_keyed_hashes_of_what_only_the_entity_held(store: GraphStore) -> None:
     _graph(store)
     store.erase_entity("P-ann", suppress=HASH, at=T1)

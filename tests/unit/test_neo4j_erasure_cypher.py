@@ -29,7 +29,7 @@ def _queries() -> dict[str, str]:
 
 
 def test_every_query_is_covered() -> None:
-    assert len(_queries()) == 19
+    assert len(_queries()) == 21
 
 
 @pytest.mark.parametrize(("name", "query"), sorted(_queries().items()))
