@@ -1,4 +1,4 @@
-"""The `idgraph` command line: load, resolve, serve, demo data."""
+"""The `idgraph` command line: load, resolve, serve, demo data, keys, audit, quarantine."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from api.cli.audit import audit
 from api.cli.demo import demo_data
 from api.cli.keys import keys_app
 from api.cli.load import load
+from api.cli.quarantine import quarantine_app
 from api.cli.resolve import explain, export_app, resolve
 from api.cli.serve import serve
 
@@ -25,6 +26,7 @@ app.add_typer(export_app, name="export")
 app.command()(serve)
 app.command(name="demo-data")(demo_data)
 app.add_typer(keys_app, name="keys")
+app.add_typer(quarantine_app, name="quarantine")
 app.command()(audit)
 
 __all__ = ["app"]

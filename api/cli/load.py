@@ -36,7 +36,7 @@ _KINDS = {name: kind for kind in SourceKind for name in (kind.value, kind.value 
 }
 
 
-def _kind(value: str) -> SourceKind:
+def source_kind(value: str) -> SourceKind:
     kind = _KINDS.get(value.strip().lower().replace("-", "_"))
     if kind is None:
         raise LoadError(f"unknown kind {value!r}; kinds are: {', '.join(k.value for k in SourceKind)}")
@@ -118,7 +118,7 @@ def load(
                 "currency": currency,
                 "encoding": encoding,
             }
-            one = single_source(_kind(kind), source, **settings)
+            one = single_source(source_kind(kind), source, **settings)
             load_config = LoadConfig(sources=[one])
             files = [(one, file)]
     except ValueError as exc:  # pydantic's ValidationError included
