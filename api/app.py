@@ -22,6 +22,7 @@ from strawberry.http.ides import get_graphql_ide_html
 
 from api.graphql_http import graphql_endpoint
 from api.schema import build_schema
+from api.schema.dataloaders import reads_inline
 from api.security.audit import AuditWriter
 from api.security.keys import KeyCache, authenticate
 from api.security.limits import Limits
@@ -104,6 +105,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.state.settings = settings
     app.state.audit_writer = audit_writer = AuditWriter(graph_store)
     keys = KeyCache(settings.key_cache_seconds)
+    # On SQLite the key's document is read inline, as the API's other short reads (api.schema.dataloaders): when a
+    # cached key expires, the first request to miss puts it back before any other request runs, where a read in a
+    # worker thread let every request in flight miss too and queue its own read (a burst every few seconds).
+    inline = reads_inline(graph_store)
 
     async def principal_of(authorization: str | None) -> Principal:
         """The caller of a request; 401 without a valid key."""
@@ -111,7 +116,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         token = token.strip()
         principal = keys.get(token) if scheme.lower() == "bearer" and token else None
         if principal is None and scheme.lower() == "bearer" and token:
-            principal = await run_in_threadpool(authenticate, graph_store, token)
+            if inline:
+                principal = authenticate(graph_store, token)
+            else:
+                principal = await run_in_threadpool(authenticate, graph_store, token)
             if principal is not None:
                 keys.put(token, principal)
         if principal is None:

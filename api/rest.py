@@ -15,6 +15,7 @@ from pydantic import BaseModel, JsonValue
 from starlette.concurrency import run_in_threadpool
 
 from api.ingest.consent import consents_of
+from api.schema.dataloaders import reads_inline
 from api.security.audit import PII_READ, audit
 from api.security.audit_context import request_trail
 from api.security.masking import mask_identifier, mask_trait
@@ -128,6 +129,7 @@ def rest_router(app: FastAPI) -> APIRouter:
     router = APIRouter(tags=["profiles"])
     store: GraphStore = app.state.store
     settings: Settings = app.state.settings
+    inline = reads_inline(store)
 
     @router.get("/profiles/by-identifier", response_model=ProfileOut)
     async def profile_by_identifier(
@@ -153,7 +155,12 @@ def rest_router(app: FastAPI) -> APIRouter:
         )
         with request_trail() as trail:
             sees_pii = principal.sees_pii
-            profile = await run_in_threadpool(_read, store, identifier, sees_pii)
+            # As GraphQL's reads (api.schema.dataloaders): inline on the embedded SQLite store, where these few
+            # indexed reads cost less than the hop to a worker thread; in a worker thread on a networked store.
+            if inline:
+                profile = _read(store, identifier, sees_pii)
+            else:
+                profile = await run_in_threadpool(_read, store, identifier, sees_pii)
             if profile is None:
                 raise HTTPException(404, "no profile holds this identifier")
             if trail.pii_read:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 
 import strawberry
 
 from api.ingest.consent import ConsentState, consents_of
 from api.schema.context import Info
+from api.schema.dataloaders import then
 from graph import Entity
 
 
@@ -42,7 +44,8 @@ class Consent:
         )
 
 
-async def profile_consents(info: Info, entity: Entity) -> list[Consent]:
-    """The consents of a profile (one indexed read of its consent events)."""
-    states = await info.context.loaders.read(consents_of, info.context.store, entity)
-    return [Consent.of(state) for state in states]
+def profile_consents(info: Info, entity: Entity) -> list[Consent] | Awaitable[list[Consent]]:
+    """The consents of a profile (one indexed read of its consent events): the list itself on SQLite, where the
+    read runs inline, else an awaitable of it."""
+    states = info.context.loaders.read_now(consents_of, info.context.store, entity)
+    return then(states, lambda found: [Consent.of(state) for state in found])

@@ -8,8 +8,9 @@ A loader also caches within its request, so a record or entity read twice in one
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import cached_property, partial
+from inspect import isawaitable
 from typing import ParamSpec, TypeVar
 
 from starlette.concurrency import run_in_threadpool
@@ -22,6 +23,7 @@ K = TypeVar("K")
 V = TypeVar("V")
 P = ParamSpec("P")
 T = TypeVar("T")
+U = TypeVar("U")
 
 
 def reads_inline(store: GraphStore) -> bool:
@@ -84,6 +86,25 @@ class Loaders:
         if self.inline:
             return fetch(*args, **kwargs)
         return await run_in_threadpool(fetch, *args, **kwargs)
+
+    def read_now(self, fetch: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T | Awaitable[T]:
+        """As `read`, for a resolver that need not be a coroutine: on SQLite the value itself (read inline, so
+        graphql-core completes the field at once, with no coroutine or task), else an awaitable of it."""
+        if self.inline:
+            return fetch(*args, **kwargs)
+        return run_in_threadpool(fetch, *args, **kwargs)
+
+
+def then(result: T | Awaitable[T], build: Callable[[T], U]) -> U | Awaitable[U]:
+    """`build(result)`, now when `result` is a value (Loaders.read_now on SQLite), else once it is awaited."""
+    if isawaitable(result):
+        pending = result
+
+        async def later() -> U:
+            return build(await pending)
+
+        return later()
+    return build(result)  # not awaitable: a T
 
 
 def _histories(store: GraphStore, ids: list[str]) -> dict[str, list[HistoryEvent]]:

@@ -27,6 +27,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, cast
 
 from graphql import (
+    FieldNode,
     GraphQLField,
     GraphQLList,
     GraphQLNonNull,
@@ -52,6 +53,10 @@ Plan = tuple[Callable[[Any], Any], Callable[[Any], Any] | None, bool, bool]
 Flat = list[tuple[str, Callable[[Any], Any], Callable[[Any], Any], bool]]
 _PLAIN_VALUES = frozenset({str, int, float, bool})
 _PLANS_ATTRIBUTE = "_idgraph_field_plans"
+# Flat plans shared by the requests of a schema, by (object type, the field nodes of the group): see _flat.
+_SHARED_ATTRIBUTE = "_idgraph_shared_flats"
+_MAX_SHARED = 4096
+SharedKey = tuple[str, tuple[int, ...]]
 _NO_PLANS: dict[str, Plan] = {}
 
 
@@ -103,6 +108,7 @@ def plan_fields(schema: GraphQLSchema, *, default_resolver: Any, exception_handl
                 attribute = field.base_resolver is None
                 plans.setdefault(type_name, {})[field_name] = (getter, serialise, nullable, attribute)
     setattr(schema, _PLANS_ATTRIBUTE, plans)
+    setattr(schema, _SHARED_ATTRIBUTE, {})
     return sum(len(fields) for fields in plans.values())
 
 
@@ -130,6 +136,21 @@ def _complete_flat(flat: Flat, source: Any) -> dict[str, Any] | None:
     return completed
 
 
+def _shareable(field_details_list: FieldDetailsList) -> bool:
+    """Whether the sub-fields of the group depend on its nodes alone: plain fields, no fragments or directives
+    (whose `if: $var` depends on the request), no deferral, no fragment variables."""
+    for details in field_details_list:
+        if details.defer_usage is not None or details.fragment_variable_values is not None:
+            return False
+        selection_set = details.node.selection_set
+        if selection_set is None:
+            return False
+        for selection in selection_set.selections:
+            if type(selection) is not FieldNode or selection.directives:
+                return False
+    return True
+
+
 class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
     """strawberry's execution context with the direct path for planned fields (see the module's docstring)."""
 
@@ -155,6 +176,9 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         # Per (object type, field group): its Flat plan or None; the group is kept alive with it, as graphql-core
         # does in its own cache of collected sub-fields, so that its id is not reused within the request.
         self._flats: dict[tuple[str, int], tuple[FieldDetailsList, Flat | None]] = {}
+        self._shared: dict[SharedKey, tuple[tuple[FieldNode, ...], Flat | None]] | None = (
+            getattr(self.schema, _SHARED_ATTRIBUTE, None) if direct else None
+        )
 
     def execute_field(
         self,
@@ -250,11 +274,23 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         return super().complete_value(return_type, field_details_list, info, path, result, position_context)
 
     def _flat(self, object_type: GraphQLObjectType, field_details_list: FieldDetailsList) -> Flat | None:
-        """The Flat plan of an object's selection, or None when any selected field needs more than a read."""
+        """The Flat plan of an object's selection, or None when any selected field needs more than a read.
+
+        Documents are parsed once per query text (api.security.guard), so the requests of one query share their
+        field nodes, and the plan of a group of nodes whose sub-selections are plain fields (no fragments, no
+        directives: nothing that depends on variables) is worked out once for all of them. The shared entry holds
+        its nodes, so their ids are not reused while it lives."""
         key = (object_type.name, id(field_details_list))
         known = self._flats.get(key)
         if known is not None:
             return known[1]
+        shared_key: SharedKey | None = None
+        if self._shared is not None:
+            shared_key = (object_type.name, tuple(id(details.node) for details in field_details_list))
+            found = self._shared.get(shared_key)
+            if found is not None:
+                self._flats[key] = (field_details_list, found[1])
+                return found[1]
         flat: Flat | None = None
         plans = self._plans.get(object_type.name)
         if plans is not None:
@@ -268,6 +304,10 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     break
                 flat.append((response_name, plan[0], plan[1], plan[2]))
         self._flats[key] = (field_details_list, flat)
+        if shared_key is not None and self._shared is not None and _shareable(field_details_list):
+            if len(self._shared) >= _MAX_SHARED:
+                self._shared.clear()
+            self._shared[shared_key] = (tuple(details.node for details in field_details_list), flat)
         return flat
 
     def _complete_flat_list(

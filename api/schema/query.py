@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
+from functools import partial
 from typing import Annotated
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
 
 from api.schema.context import Info
+from api.schema.dataloaders import Loaders, then
 from api.schema.errors import InputError
 from api.schema.pagination import connection, decode_cursor, page_size
 from api.schema.segments import SegmentInput, definition_of, segment_page
@@ -42,6 +45,13 @@ def _holder(store: GraphStore, identifier: Identifier) -> Entity | None:
     return next(iter(store.entities_holding(identifier, PERSON_KINDS)), None)
 
 
+def _profile(loaders: Loaders, entity: Entity | None) -> Profile | None:
+    if entity is None:
+        return None
+    loaders.entity.prime(entity.id, entity)  # later fields of the same request (profile(id: ...)) reuse it
+    return Profile(entity=entity, alone=True)
+
+
 @strawberry.type
 class ProfileQuery:
     @strawberry.field(
@@ -54,19 +64,22 @@ class ProfileQuery:
             return None
         return Profile(entity=entity)
 
+    # Not a coroutine: on SQLite the look-up runs inline and the profile is returned as is, so graphql-core goes
+    # on to its fields at once (elsewhere it returns an awaitable; graphql_type gives the schema the value's type).
     @strawberry.field(
         description="The profile holding an identifier. The value is normalised as the loaders do (emails"
         " lower-cased, phones to E.164). When the identifier is shared by several profiles (it did not link"
         " them), the one with the smallest ID is returned.",
         extensions=[requires(Scope.PROFILES_READ)],
+        graphql_type=Profile | None,
     )
-    async def profile_by_identifier(
+    def profile_by_identifier(
         self,
         info: Info,
         kind: IdentifierKind,
         value: str,
         system: Annotated[str | None, strawberry.argument(description="issuing system, for ACCOUNT")] = None,
-    ) -> Profile | None:
+    ) -> Profile | Awaitable[Profile | None] | None:
         try:
             normalised = normalise_identifier(kind, value, phone_region=info.context.settings.phone_region)
         except ValueError as exc:
@@ -76,11 +89,7 @@ class ProfileQuery:
         identifier = Identifier(kind, normalised, (system or "") if kind is IdentifierKind.ACCOUNT else "")
         loaders = info.context.loaders
         # One short store read (inline on SQLite).
-        entity = await loaders.read(_holder, info.context.store, identifier)
-        if entity is None:
-            return None
-        loaders.entity.prime(entity.id, entity)  # later fields of the same request (profile(id: ...)) reuse it
-        return Profile(entity=entity)
+        return then(loaders.read_now(_holder, info.context.store, identifier), partial(_profile, loaders))
 
     @strawberry.field(
         description="Profiles in ID order, a page at a time (cursor-based), with the total count: all of them, or"

@@ -7,7 +7,9 @@ profiles costs one store call per kind of read, not one per profile.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
@@ -16,6 +18,7 @@ from strawberry.scalars import JSON
 
 from api.schema.consents import Consent, profile_consents
 from api.schema.context import Info
+from api.schema.dataloaders import then
 from api.schema.errors import InputError
 from api.schema.graph_view import MAX_DEPTH, IdentityGraph, identity_graph
 from api.schema.pagination import Connection
@@ -141,6 +144,8 @@ class HistoryEntry:
 @strawberry.type(description="One person: the unified view of every record resolved to them.")
 class Profile:
     entity: strawberry.Private[Entity]
+    # Whether the profile is a root field's only one (profileByIdentifier): then nothing can batch with its reads.
+    alone: strawberry.Private[bool] = False
 
     @strawberry.field
     def id(self) -> strawberry.ID:
@@ -174,16 +179,24 @@ class Profile:
                 )
         return traits
 
-    @strawberry.field(description="Every identifier held by the profile's records (values masked without pii:read).")
-    async def identifiers(
+    @strawberry.field(
+        description="Every identifier held by the profile's records (values masked without pii:read).",
+        graphql_type=list[Identifier],
+    )
+    def identifiers(
         self,
         info: Info,
         kinds: Annotated[list[IdentifierKind] | None, strawberry.argument(description="only these kinds")] = None,
-    ) -> list[Identifier]:
-        held = await info.context.loaders.identifiers.load_many(list(self.entity.members))
-        unique = sorted({i for ids in held for i in ids if kinds is None or i.kind in kinds})
-        sees_pii = bool(unique) and info.context.sees_pii  # asked only when an identifier is served
-        return [Identifier.of(i, sees_pii=sees_pii) for i in unique]
+    ) -> list[Identifier] | Awaitable[list[Identifier]]:
+        members = list(self.entity.members)
+        loaders = info.context.loaders
+        if self.alone and loaders.inline:
+            # A lone profile on SQLite: one inline read, no batch to wait for (a page of profiles batches through
+            # the loader, which this read primes for later fields of the request).
+            found = loaders.store.identifiers_of(members)
+            loaders.identifiers.prime_many(found)
+            return _identifiers([found.get(key, []) for key in members], kinds, info)
+        return then(loaders.identifiers.load_many(members), partial(_identifiers, kinds=kinds, info=info))
 
     @strawberry.field(description="The source records resolved to this profile.")
     async def records(
@@ -194,8 +207,13 @@ class Profile:
         records = await info.context.loaders.record.load_many(list(self.entity.members))
         return [SourceRecord.of(r) for r in records if r is not None and (kinds is None or r.kind in kinds)]
 
-    @strawberry.field(description="Events performed by the profile's records, newest first.")
-    async def events(
+    # events and consents are not coroutines: on SQLite they read inline and return their value, which spares
+    # graphql-core a coroutine and a task per field (on other stores they return an awaitable; graphql_type
+    # gives the schema the value's type).
+    @strawberry.field(
+        description="Events performed by the profile's records, newest first.", graphql_type=EventConnection
+    )
+    def events(
         self,
         info: Info,
         types: Annotated[list[str] | None, strawberry.argument(description="only these event types")] = None,
@@ -203,16 +221,15 @@ class Profile:
         until: Annotated[datetime | None, strawberry.argument(description="before this time")] = None,
         first: int | None = None,
         after: str | None = None,
-    ) -> EventConnection:
-        return await events_of(
-            info, self.entity.members, types=types, since=since, until=until, first=first, after=after
-        )
+    ) -> EventConnection | Awaitable[EventConnection]:
+        return events_of(info, self.entity.members, types=types, since=since, until=until, first=first, after=after)
 
     @strawberry.field(
-        description="Consent per purpose: the latest explicit change (setConsent), else the records' own consent."
+        description="Consent per purpose: the latest explicit change (setConsent), else the records' own consent.",
+        graphql_type=list[Consent],
     )
-    async def consents(self, info: Info) -> list[Consent]:
-        return await profile_consents(info, self.entity)
+    def consents(self, info: Info) -> list[Consent] | Awaitable[list[Consent]]:
+        return profile_consents(info, self.entity)
 
     @strawberry.field(
         description="Merges, splits and creation of the profile (and of IDs merged into it), oldest first."
@@ -243,6 +260,14 @@ class Profile:
         from api.schema.segments import segments_of_profile
 
         return await segments_of_profile(info, self.entity.id)
+
+
+def _identifiers(
+    held: Sequence[list[GraphIdentifier]], kinds: list[IdentifierKind] | None, info: Info
+) -> list[Identifier]:
+    unique = sorted({i for ids in held for i in ids if kinds is None or i.kind in kinds})
+    sees_pii = bool(unique) and info.context.sees_pii  # asked only when an identifier is served
+    return [Identifier.of(i, sees_pii=sees_pii) for i in unique]
 
 
 ProfileConnection = Connection[Profile]

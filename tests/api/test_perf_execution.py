@@ -101,6 +101,52 @@ async def test_the_fast_paths_answer_byte_for_byte_as_strawberry_does(store: Gra
         assert await _answer(fast, store, scopes, query, **variables) == expected, (scopes, variables)
 
 
+PAGE = """
+query { profiles(first: 5) { edges { node { id identifiers { kind value } consents { purpose granted }
+  events(first: 2) { pageInfo { hasNextPage endCursor } edges { cursor node { type } } } } } } }
+"""
+
+
+async def test_reads_in_worker_threads_answer_as_inline_reads(store: GraphStore) -> None:
+    """The profile fields that read inline on SQLite (root look-up, identifiers, consents, events) return an
+    awaitable when the store's reads go to worker threads (a networked store): the same answers, errors included."""
+    schema = build_schema(production=True)
+
+    async def answer(inline: bool, query: str, **variables: Any) -> bytes:
+        context = _context(store, ALL_READ)
+        context.loaders.inline = inline
+        result = await schema.execute(query, variable_values=variables, context_value=context)
+        return orjson.dumps(process_result(result))
+
+    email = _emails(store, 1)[0]
+    cases: list[tuple[str, dict[str, Any]]] = [
+        (WIDE, {"v": email}),
+        (WIDE, {"v": "nobody@example.com"}),
+        (WIDE, {"v": email, "since": "2020-01-01T00:00:00"}),  # no time zone: a field error
+        (PAGE, {}),
+    ]
+    for query, variables in cases:
+        inline = await answer(True, query, **variables)
+        assert b'"profile' in inline
+        assert await answer(False, query, **variables) == inline, variables
+
+
+async def test_plans_shared_between_requests_follow_each_requests_directives(store: GraphStore) -> None:
+    """Plans of plain sub-selections are shared by the requests of one document; a sub-field under
+    `@include(if: $var)` is planned per request."""
+    schema = build_schema(production=True)
+    query = (
+        "query ($v: String!, $with: Boolean!) { profileByIdentifier(kind: EMAIL, value: $v) {"
+        " traits { name source @include(if: $with) } identifiers { kind value } } }"
+    )
+    email = _emails(store, 1)[0]
+    for include in (True, False, True):
+        body = orjson.loads(await _answer(schema, store, ALL_READ, query, v=email, **{"with": include}))
+        profile = body["data"]["profileByIdentifier"]
+        assert profile["identifiers"] and profile["traits"]
+        assert all(("source" in trait) is include for trait in profile["traits"])
+
+
 def _coerced(schema: Any, type_name: str, value: Any) -> Any:
     """The value as graphql-core hands it to a resolver (enums as members, names as in the schema)."""
     graphql_type: GraphQLInputType = GraphQLNonNull(schema._schema.get_type(type_name))
