@@ -59,6 +59,7 @@ _FALSE = frozenset({"false", "f", "no", "n", "0", "否", "off"})
 _OPPORTUNITY_ONLY = frozenset({RecordKind.OPPORTUNITY})
 _CONTACT_ONLY = frozenset({RecordKind.CONTACT})
 _ACTOR_PROPERTIES = dumps(ACTOR_PROPERTIES)
+_CUSTOMER = RecordKind.CUSTOMER.value
 # Fields kept out of a record's own properties, by kind of row (they go elsewhere).
 _NOT_PERSON_PROPERTIES = frozenset({"company_domain", "company_name"})
 _NOT_COMPANY_PROPERTIES = frozenset({"domain"})
@@ -116,17 +117,18 @@ class _RowErrors(Exception):
         self.problems = problems
 
 
+# (`_value_` rather than `.value` below: an enum's `.value` goes through a descriptor, which costs more per row.)
 def _record(kind: RecordKind, key: RecordKey, properties: Properties) -> RecordRow:
-    return (key.source, key.source_id, kind.value, dumps(properties))
+    return (key.source, key.source_id, kind._value_, dumps(properties))
 
 
 def _link(key: RecordKey, identifier: Identifier) -> LinkRow:
-    return (key.source, key.source_id, identifier.kind.value, identifier.value, identifier.system)
+    return (key.source, key.source_id, identifier.kind._value_, identifier.value, identifier.system)
 
 
 def _relation(rel: RelType, start: RecordKey, end: RecordKey, properties: Properties | None = None) -> RelationRow:
     return (
-        rel.value,
+        rel._value_,
         start.source,
         start.source_id,
         end.source,
@@ -472,7 +474,7 @@ class RowMapper:
                     [Problem("person_id", Reason.MISSING_REQUIRED, "an event needs a person or an identifier")]
                 )
             actor = actor_key(self.source.name, held)
-            mapped.records.append((actor.source, actor.source_id, RecordKind.CUSTOMER.value, _ACTOR_PROPERTIES))
+            mapped.records.append((actor.source, actor.source_id, _CUSTOMER, _ACTOR_PROPERTIES))
             mapped.links += [_link(actor, identifier) for identifier in held]
         mapped.relations.append(_relation(RelType.PERFORMED, actor, key))
 

@@ -23,6 +23,7 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -149,18 +150,20 @@ class _FileLoad:
     def _unknown_references(self, batch: Prepared) -> tuple[list[int], dict[tuple[str, str], str]]:
         """Which of the batch's referring rows refer to a record that does not exist (among the kinds allowed),
         and the kinds found."""
-        referenced = {(source, source_id) for row in batch.references for source, source_id, _ in row}
-        if not referenced:
+        # Each distinct reference is checked once (a batch's events mostly refer to a few hundred people); the
+        # rows are scanned only when one fails.
+        distinct = set(chain.from_iterable(batch.references))
+        if not distinct:
             return [], {}
+        referenced = {(source, source_id) for source, source_id, _ in distinct}
         in_batch: dict[tuple[str, str], str] = {}
         if any(key not in self._stored_kinds for key in referenced):
             in_batch = {(source, source_id): kind for source, source_id, kind, _ in batch.records}
         kinds = self._known_kinds(referenced, in_batch)
-        dropped = [
-            index
-            for index, row in enumerate(batch.references)
-            if any(kinds.get((source, source_id)) not in allowed for source, source_id, allowed in row)
-        ]
+        failed = {ref for ref in distinct if kinds.get((ref[0], ref[1])) not in ref[2]}
+        if not failed:
+            return [], kinds
+        dropped = [index for index, row in enumerate(batch.references) if not failed.isdisjoint(row)]
         return dropped, kinds
 
     def write(self, batch: Prepared) -> None:

@@ -9,6 +9,7 @@ sends its rejected rows to the quarantine.
 
 from __future__ import annotations
 
+import json
 import pickle
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -35,6 +36,9 @@ Reference = tuple[str, str, frozenset[str]]
 Spans = tuple[int, int, int, int, int, int]
 # What the writer needs of a referring row only to drop it: (line, the row as read, fields filled, normalised).
 Detail = tuple[int, dict[str, Any], tuple[str, ...], tuple[str, ...]]
+# The same as kept in a batch: a JSON Lines row as its line's text (one string is cheaper to carry than its dict;
+# `json.loads` of it gives the same dict again), any other row as read.
+_Detail = tuple[int, dict[str, Any] | str, tuple[str, ...], tuple[str, ...]]
 
 # The mapper's sets of allowed kinds as sets of their values (equal sets, but they pickle as plain strings);
 # one object per set, so that a batch's pickle holds each once.
@@ -67,13 +71,14 @@ class Prepared:
     references: list[tuple[Reference, ...]] = field(default_factory=list)
     spans: list[Spans] = field(default_factory=list)
     # Pickled (see `seal`) when the batch crosses to another process: the writer reads them only to drop a row.
-    details: list[Detail] | bytes = field(default_factory=list)
+    details: list[_Detail] | bytes = field(default_factory=list)
     mapped: int = 0  # rows mapped (loaded unless the writer drops some for their references)
     # Mapped rows per list of fields filled (and normalised): rows of a file mostly share a few such lists.
     filled: Counter[tuple[str, ...]] = field(default_factory=Counter)
     normalised: Counter[tuple[str, ...]] = field(default_factory=Counter)
 
-    def add(self, line: int, values: dict[str, Any], mapped: Mapped) -> None:
+    def add(self, line: int, values: dict[str, Any], mapped: Mapped, text: str | None = None) -> None:
+        """Add a mapped row; `text`: the JSON text of a JSON Lines row (`values` is its `json.loads`)."""
         filled, normalised = tuple(mapped.filled), tuple(mapped.normalised)
         self.mapped += 1
         self.event_facts += mapped.event_facts
@@ -92,7 +97,7 @@ class Prepared:
                 tuple((key.source, key.source_id, _names(kinds)) for key, kinds in mapped.references.items())
             )
             assert isinstance(self.details, list)
-            self.details.append((line, values, filled, normalised))
+            self.details.append((line, values if text is None else text, filled, normalised))
         else:
             self.records += mapped.records
             self.links += mapped.links
@@ -108,7 +113,8 @@ class Prepared:
         if isinstance(self.details, bytes):
             self.details = pickle.loads(self.details)  # noqa: S301 - made by this load's own worker process
         assert isinstance(self.details, list)
-        return self.details[index]
+        line, values, filled, normalised = self.details[index]
+        return line, json.loads(values) if isinstance(values, str) else values, filled, normalised
 
 
 @dataclass(frozen=True)
@@ -129,6 +135,7 @@ def prepare_batches(spec: PrepareSpec) -> Iterator[Prepared]:
     """The batches of rows after `spec.start`, in file order; the last one (maybe without rows) ends the file."""
     source, mapper, batch_size, is_suppressed = spec.source, spec.mapper, spec.batch_size, spec.is_suppressed
     fmt = source.file_format(spec.path)
+    jsonl = fmt is FileFormat.JSONL
     check_duplicates = source.checks.duplicates
     seen: set[int] = set()  # hashes of the rows read (64-bit: a false duplicate is vanishingly rare)
     batch = Prepared(position="", consumed=0)
@@ -158,7 +165,7 @@ def prepare_batches(spec: PrepareSpec) -> Iterator[Prepared]:
             if isinstance(result, list):
                 batch.rejected.append((row.line, result, row.values))
             else:
-                batch.add(row.line, row.values, result)
+                batch.add(row.line, row.values, result, row.text if jsonl else None)
         if index % batch_size == 0 or index - spec.start == first:
             batch.position, batch.consumed = str(index), index
             yield batch

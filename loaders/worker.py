@@ -26,7 +26,7 @@ from loaders.errors import LoadError
 from loaders.prepare import Prepared
 
 # Batches prepared ahead of the writer (each a few MB at most).
-QUEUE_BATCHES = 4
+QUEUE_BATCHES = 16
 # How often the writer checks that a silent child is still alive, and a blocked child that the writer is (s).
 _POLL_S = 1.0
 _PR_SET_PDEATHSIG = 1

@@ -38,8 +38,17 @@ _PERFORMED = RelType.PERFORMED.value
 
 
 def _chunks(items: Sequence[T], size: int = WRITE_CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), size):
+    """Chunks of `size` items, then the rest in pieces whose sizes are powers of two, in order. A statement's text
+    depends on its count of rows, and SQLite compiles each text once (the connection caches it): compiling one of
+    hundreds of rows costs about as much as running it, so a batch's last chunk should be of a size seen before."""
+    start, end = 0, len(items)
+    while end - start >= size:
         yield items[start : start + size]
+        start += size
+    while start < end:
+        piece = 1 << ((end - start).bit_length() - 1)
+        yield items[start : start + piece]
+        start += piece
 
 
 def keys_cte(columns: str, rows: int) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import shutil
 import sqlite3
@@ -130,6 +131,49 @@ def test_rows_with_unknown_references_are_quarantined_alike(tmp_path: Path) -> N
     event_report = results[0][0][1]
     assert event_report["reasons"]["unknown_reference"] == len([i for i in range(200) if i % 7 == 0 and i % 11])
     assert event_report["duplicates"] == 1
+
+
+def test_jsonl_rows_with_unknown_references_are_quarantined_as_read(tmp_path: Path) -> None:
+    # A JSON Lines row crosses from the worker as its text: its quarantine entry still holds the row as read.
+    customers = tmp_path / "customers.csv"
+    customers.write_text("source_id,first_name\nc1,Ann\n")
+    rows = [
+        {
+            "source_id": f"e{i}",
+            "person_id": "c1" if i % 3 else f"nobody{i}",
+            "type": "view",
+            "amount": i + 0.5,
+            "timestamp": f"2024-03-01T10:00:{i:02d}Z",
+            "properties": {"page": f"/p/{i}", "tags": ["a", "é"]},
+            "n": None,
+        }
+        for i in range(12)
+    ]
+    events = tmp_path / "events.jsonl"
+    events.write_text(
+        "".join(f"  {json.dumps(row, ensure_ascii=i % 2 == 0)}\t\n" for i, row in enumerate(rows)), "utf-8"
+    )
+    config = LoadConfig(
+        sources=[
+            single_source(SourceKind.CUSTOMER, "crm"),
+            single_source(SourceKind.EVENT, "web", references={"person": "crm"}),
+        ]
+    )
+    entries = []
+    for parallel in (True, False):
+        store = open_store(f"sqlite:///{tmp_path / f'{parallel}.db'}")
+        quarantine = Quarantine(tmp_path / f"{parallel}.q.jsonl")
+        options = replace(LoadOptions.of(config, quarantine=quarantine, today=TODAY, parallel=parallel), batch_size=4)
+        load_file(store, config.sources[0], customers, options)
+        report = load_file(store, config.sources[1], events, options)
+        quarantine.close()
+        store.close()
+        assert report.reasons == {"unknown_reference": 4}
+        entries.append(
+            [json.loads(line) for line in (tmp_path / f"{parallel}.q.jsonl").read_text("utf-8").splitlines()]
+        )
+    assert entries[0] == entries[1]
+    assert [(entry["line"], entry["row"]) for entry in entries[0]] == [(i + 1, rows[i]) for i in (0, 3, 6, 9)]
 
 
 def test_an_error_in_the_worker_is_raised_by_the_load(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ from graph import (
     open_store,
 )
 from graph.errors import RecordKindConflictError
+from graph.sqlite.writes import WRITE_CHUNK, _chunks
 
 
 @pytest.fixture
@@ -85,3 +86,13 @@ def test_batches_larger_than_one_statement(store: GraphStore) -> None:
     store.write(GraphBatch(records=records, links=links))
     assert store.counts()["Customer"] == 2500 and store.counts()["Phone"] == 1200
     assert store.counts()["HAS_PHONE"] == 2500
+
+
+@pytest.mark.parametrize("count", [0, 1, 999, 1000, 1001, 2970, 3000])
+def test_chunks_keep_the_rows_in_order_in_a_few_statement_sizes(count: int) -> None:
+    # (Sizes repeat from batch to batch, so each statement text is compiled once per connection.)
+    rows = list(range(count))
+    chunks = [list(chunk) for chunk in _chunks(rows)]
+    assert [row for chunk in chunks for row in chunk] == rows
+    assert all(len(chunk) == WRITE_CHUNK or len(chunk).bit_count() == 1 for chunk in chunks)
+    assert sum(len(chunk) != WRITE_CHUNK for chunk in chunks) <= (count % WRITE_CHUNK).bit_count()
