@@ -6,6 +6,8 @@ import gc
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
+from functools import partial
+from typing import Any
 
 import numpy as np
 import orjson
@@ -17,6 +19,7 @@ from graph import (
     EntityKind,
     GraphStore,
     IdentifierKind,
+    LinkColumns,
     OverrideKind,
     Properties,
     Record,
@@ -45,8 +48,9 @@ LINKING_KINDS: dict[EntityKind, frozenset[IdentifierKind]] = {
 }
 
 REVIEW_DOCUMENT = "resolver.review.{kind}"
-# Entities made and written at a time by a batch run (see GraphStore.write_resolution_stream).
-ENTITY_CHUNK = 50_000
+# Entities made and written at a time by a batch run (see GraphStore.write_resolution_stream); the SQLite store
+# makes the next chunk while it writes one, so two are alive at once.
+ENTITY_CHUNK = 25_000
 
 
 class EntitySummary(BaseModel):
@@ -150,10 +154,15 @@ def _read(
     return properties, match_persons(store, list(properties), features, rules, reestimate=full)
 
 
-def _links(store: GraphStore, entity_kind: EntityKind, keys: list[RecordKey]) -> tuple[list[RecordKey], LinkTable]:
-    """The links of the kind's records by identifiers that can join them, read in bulk as a LinkTable, and the
-    records `keys` (the table's own list when it is the same, which spares the partition a look-up per link)."""
-    table = store.link_columns(RESOLVED_KINDS[entity_kind], LINKING_KINDS[entity_kind])
+def _read_links(store: GraphStore, entity_kind: EntityKind) -> Background[LinkColumns]:
+    """The links of the kind's records by identifiers that can join them, read in bulk in the background while the
+    records are read and matched (the SQLite store reads a large store's links in a process of its own)."""
+    return Background(partial(store.link_columns, RESOLVED_KINDS[entity_kind], LINKING_KINDS[entity_kind]))
+
+
+def _links(table: LinkColumns, keys: list[RecordKey]) -> tuple[list[RecordKey], LinkTable]:
+    """The links read as a LinkTable, and the records `keys` (the table's own list when it is the same, which spares
+    the partition a look-up per link)."""
     if table.records == keys:
         keys = table.records
     return keys, LinkTable(table.records, table.identifiers, np.asarray(table.record), np.asarray(table.identifier))
@@ -185,7 +194,7 @@ def resolve_kind(
 ) -> tuple[EntitySummary, Partition]:
     """Resolve every record of one entity kind and write what changed."""
     # A write matching leaves going on in the background: waited for before the resolution's write, and always.
-    pending: list[Background] = []
+    pending: list[Background[Any]] = []
     try:
         return _resolve(store, entity_kind, rules, pending, now=now, full=full)
     except BaseException:
@@ -199,20 +208,23 @@ def _resolve(
     store: GraphStore,
     entity_kind: EntityKind,
     rules: Rules,
-    pending: list[Background],
+    pending: list[Background[Any]],
     *,
     now: datetime,
     full: bool,
 ) -> tuple[EntitySummary, Partition]:
-    """`resolve_kind`; a background write matching starts is put in `pending`, and waited for before the write.
-    The large inputs are held here alone, so that each is freed as soon as it is used."""
+    """`resolve_kind`; background work (the link read, and the writes matching starts) is put in `pending`, and
+    waited for before the write. The large inputs are held here alone, so that each is freed as soon as it is used."""
+    reading = _read_links(store, entity_kind)
+    pending.append(reading)
     with phase(f"{entity_kind.value}: read records and match"):
         records, matching = _read(store, entity_kind, rules, full)
-    if matching.pending is not None:
-        pending.append(matching.pending)
-        matching.pending = None
+    pending.extend(matching.pending)
+    matching.pending = []
     with phase(f"{entity_kind.value}: read links"):
-        keys, links = _links(store, entity_kind, list(records))
+        keys, links = _links(reading.wait(), list(records))
+    pending.remove(reading)  # (its result, the links, is not kept past the partition)
+    del reading
     fuzzy = matching.edges
     overrides = [o for o in store.overrides() if o.a in records and o.b in records]
     evidence = Evidence(

@@ -48,7 +48,7 @@ def _choose(
             # Latest update wins; ties (or no dates) go to the first record.
             return max(candidates, key=lambda c: recency[id(c[0][1])])
         case SurvivorshipPolicy.MOST_FREQUENT:
-            if len(candidates) == 1:
+            if len(candidates) <= 2:  # one value, or two counted once or twice: either way the first
                 return candidates[0]
             keys = [_hashable(value) for _, value in candidates]
             counts = Counter(keys)
@@ -58,6 +58,8 @@ def _choose(
             return max(candidates, key=lambda c: len(str(c[1])))
         case SurvivorshipPolicy.SOURCE_PRIORITY:
             order = {source: rank for rank, source in enumerate(survivorship.source_priority)}
+            if not order:  # every source ranks the same: the first record
+                return candidates[0]
             return min(candidates, key=lambda c: order.get(c[0][0].source, len(order)))
     raise AssertionError(policy)  # pragma: no cover
 
@@ -119,34 +121,47 @@ def golden_traits_of(members: Sequence[Member], survivorship: Survivorship | Non
     policies = _policies(survivorship)
     if len(members) == 1:
         return _single(members[0], policies)
-    ordered = sorted(members, key=lambda m: m[0])
+    ordered = sorted(members, key=_first)
     values: dict[str, list[tuple[Member, JsonValue]]] = {}
+    plan = policies.plan
     for member in ordered:
         properties = member[1]
-        for name, _ in policies.plan(properties):
+        for name, _ in plan(properties):
             value = properties[name]
-            if not _empty(value):
+            if value or not _empty(value):  # (most values are non-empty text: no call for them)
                 if (candidates := values.get(name)) is None:
                     values[name] = [(member, value)]
                 else:
                     candidates.append((member, value))
     recency = {id(properties): _recency(properties) for _, properties in ordered}
+    # Each member's key as text, made once rather than once per trait it gives.
+    shown = {id(key): f"{key.source}/{key.source_id}" for key, _ in ordered}
     traits: Properties = {}
+    policy_of, value_of, default, default_value = (
+        policies.policy,
+        policies.value,
+        policies.default,
+        policies.default_value,
+    )
     for name in sorted(values):
         candidates = values[name]
         if name.endswith(CONSENT_SUFFIX):
             granted = all(value is True for _, value in candidates)
             source = candidates[0][0] if granted else next(m for m, v in candidates if v is not True)
-            traits[name] = {"value": granted, "record": str(source[0]), "policy": "all_must_grant"}
+            traits[name] = {"value": granted, "record": shown[id(source[0])], "policy": "all_must_grant"}
             continue
-        policy = policies.policy.get(name, policies.default)
-        member, value = _choose(policy, candidates, survivorship, recency)
-        traits[name] = {
-            "value": value,
-            "record": str(member[0]),
-            "policy": policies.value.get(name, policies.default_value),
-        }
+        # (One candidate: every policy picks it.)
+        member, value = (
+            candidates[0]
+            if len(candidates) == 1
+            else _choose(policy_of.get(name, default), candidates, survivorship, recency)
+        )
+        traits[name] = {"value": value, "record": shown[id(member[0])], "policy": value_of.get(name, default_value)}
     return traits
+
+
+def _first(member: Member) -> RecordKey:
+    return member[0]
 
 
 def _single(member: Member, policies: _Policies) -> Properties:
@@ -156,7 +171,7 @@ def _single(member: Member, policies: _Policies) -> Properties:
     traits: Properties = {}
     for name, policy in policies.plan(properties):
         value = properties[name]
-        if _empty(value):
+        if not value and _empty(value):
             continue
         if policy is None:
             traits[name] = {"value": value is True, "record": source, "policy": "all_must_grant"}

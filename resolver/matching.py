@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence
+from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -39,6 +41,7 @@ from resolver.phases import phase
 from resolver.rules import Rules
 
 MODEL_DOCUMENT = "resolver.model.person"
+PERSON_PREFIX = "p|"  # keeps person blocking keys apart from company ones in the store's index
 
 Agreement = Callable[[Sequence[RecordKey], Sequence[RecordKey]], Sequence[bool]]
 
@@ -51,8 +54,8 @@ class Matching:
     edges: list[FuzzyEdge]
     agree: Agreement | None = None
     conflicts: Callable[[Sequence[RecordKey]], list[tuple[RecordKey, RecordKey]]] | None = None
-    # A store write still going on (the blocking index): waited for before the resolution is written.
-    pending: Background | None = None
+    # Store writes still going on (the blocking index, the model): waited for before the resolution is written.
+    pending: list[Background[None]] = field(default_factory=list)
 
 
 def company_conflicts(
@@ -91,11 +94,11 @@ def name_agreement(features: Sequence[PersonFeatures], rules: Rules, table: Pers
 
     def agree(a: Sequence[RecordKey], b: Sequence[RecordKey]) -> Sequence[bool]:
         verdicts = np.ones(len(a), dtype=bool)
-        both = [k for k in range(len(a)) if a[k] in row and b[k] in row]
-        if both:
-            ia = np.array([row[a[k]] for k in both], dtype=np.int64)
-            ib = np.array([row[b[k]] for k in both], dtype=np.int64)
-            levels = compare(table, ia, ib, rules.fuzzy.comparison, [PersonField.NAME])[PersonField.NAME]
+        ia = np.fromiter(map(row.get, a, repeat(-1)), dtype=np.int64, count=len(a))  # -1: a record without a name
+        ib = np.fromiter(map(row.get, b, repeat(-1)), dtype=np.int64, count=len(b))
+        both = np.flatnonzero((ia >= 0) & (ib >= 0))
+        if len(both):
+            levels = compare(table, ia[both], ib[both], rules.fuzzy.comparison, [PersonField.NAME])[PersonField.NAME]
             verdicts[both] = np.isin(levels, agreeing)
         return verdicts.tolist()
 
@@ -130,15 +133,20 @@ def person_model(
     *,
     reestimate: bool,
     table: PersonTable | None = None,
-) -> FSModel:
-    """The stored model, or one estimated from `features` (and stored) when there is none or asked to."""
+) -> tuple[FSModel, bool]:
+    """The stored model, or one estimated from `features` when there is none or asked to; and whether it was
+    estimated (then the caller stores it, with `store_model`)."""
     model = None if reestimate else stored_model(store)
-    if model is None:
-        model = estimate_model(features, rules.fuzzy, table=table)
-        text = model.model_dump_json()
-        store.put_document(MODEL_DOCUMENT, model.model_dump(mode="json"))
-        store.put_document(MODEL_VERSION_DOCUMENT, {"sha256": hashlib.sha256(text.encode()).hexdigest()})
-    return model
+    if model is not None:
+        return model, False
+    return estimate_model(features, rules.fuzzy, table=table), True
+
+
+def store_model(store: GraphStore, model: FSModel) -> None:
+    """Store an estimated model, for later runs, batch or incremental, to score with."""
+    text = model.model_dump_json()
+    store.put_document(MODEL_DOCUMENT, model.model_dump(mode="json"))
+    store.put_document(MODEL_VERSION_DOCUMENT, {"sha256": hashlib.sha256(text.encode()).hexdigest()})
 
 
 @dataclass(frozen=True)
@@ -166,7 +174,7 @@ def matcher(entity_kind: EntityKind, rules: Rules, model: FSModel | None) -> Mat
             links=lambda features: company_links(features, rules.company_fuzzy),
         )
     return Matcher(
-        prefix="p|",
+        prefix=PERSON_PREFIX,
         max_block_size=rules.fuzzy.max_block_size,
         features=PersonFeatures.from_record,
         keys=person_blocking_keys,
@@ -201,22 +209,26 @@ def match_persons(
         agree = name_agreement(features, rules, table)
     if not rules.fuzzy.enabled or len(features) < 2:
         return Matching([], agree)
-    with phase("persons: model"):
-        model = person_model(store, features, rules, reestimate=reestimate, table=table)
     blocks = [person_blocking_keys(f) for f in features]
-    prefix = matcher(EntityKind.PROFILE, rules, model).prefix
     held: dict[RecordKey, list[str]] = dict.fromkeys(keys, [])  # noqa: RUF024 - never mutated
     held.update(zip((f.key for f in features), blocks, strict=True))
-    # The blocking index is written while the links are scored, and the partition computed, on the other core.
-    writing = Background(partial(store.set_blocking_keys, PrefixedKeys(held, prefix)))
+    # The blocking index is written while the model is estimated, the links scored and the partition computed, on
+    # the other core. An estimated model is stored after it (a write in line would wait for that one).
+    writing = [Background(partial(store.set_blocking_keys, PrefixedKeys(held, PERSON_PREFIX)))]
     del held
     try:
+        with phase("persons: model"):
+            model, estimated = person_model(store, features, rules, reestimate=reestimate, table=table)
+        if estimated:
+            writing.append(Background(partial(store_model, store, model)))
         with phase("persons: fuzzy links"):
             links = fuzzy_links(features, model, rules.fuzzy, table=table, keys=blocks)
         del blocks
         edges = [FuzzyEdge(link.key_a, link.key_b, link.score, link.rule) for link in links]
     except BaseException:
-        writing.wait()
+        for write in writing:
+            with suppress(BaseException):  # the first error is the one raised
+                write.wait()
         raise
     return Matching(edges, agree, pending=writing)
 

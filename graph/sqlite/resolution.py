@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+import threading
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from itertools import islice
-from typing import Any
+from queue import Empty, Queue
+from typing import Any, NamedTuple, TypeVar
 
 import orjson
 
 from graph.errors import ResolutionError
 from graph.model import RESOLVED_KINDS, Entity, RecordKey, RecordKind
+
+T = TypeVar("T")
 
 _RECORD_KINDS = {kind.value: kind for kind in RecordKind}
 # Rows bound one value each (the fallback when a value holds a NUL character) per statement.
@@ -64,6 +69,21 @@ def insert_rows(
             c.execute(f"{insert} SELECT {values} FROM json_each(?) WHERE true {tail}", [text])
 
 
+def iso_texts() -> Callable[[datetime], str]:
+    """`datetime.isoformat`, made again only when another time object comes: a batch run stamps every new entity
+    and history event with the same one."""
+    last: datetime | None = None
+    text = ""
+
+    def iso(at: datetime) -> str:
+        nonlocal last, text
+        if at is not last:
+            last, text = at, at.isoformat()
+        return text
+
+    return iso
+
+
 def record_rows(c: sqlite3.Connection, keys: Sequence[RecordKey]) -> list[tuple[int, RecordKind] | None]:
     """Stored id and kind of each of `keys`, in their order (None where there is no such record), found by the
     (source, source_id) index."""
@@ -83,6 +103,75 @@ def record_rows(c: sqlite3.Connection, keys: Sequence[RecordKey]) -> list[tuple[
         for i, record_id, kind in orjson.loads(part):
             found[i] = (record_id, kinds[kind])
     return found
+
+
+# Records of these kinds are what entities hold and SAME_AS joins: what a large write's scan reads.
+_RESOLVED = sorted({kind.value for kinds in RESOLVED_KINDS.values() for kind in kinds})
+_KIND_LIST = tuple(RecordKind)
+# `packed` of a scanned record: its id shifted left by these bits, its kind's position in `_KIND_LIST` in them.
+_KIND_BITS = 3
+_EMPTY: dict[str, int] = {}
+
+
+class RecordRows:
+    """Stored id and kind of records by key, for one write. When the write refers to many records (a batch
+    resolve: every record of the resolved kinds), one scan of those records' index entries finds them all, kept by
+    source and source_id (about 130 MB a million): far cheaper than a B-tree search per key. Otherwise, and for
+    keys the scan did not find (records of other kinds, unknown keys), the keys are looked up by `record_rows`."""
+
+    def __init__(self, c: sqlite3.Connection, expected: int, scan_from: int) -> None:
+        """`expected`: about how many keys the write will look up; the scan is made when that is at least
+        `scan_from` and a fifth of the records of the resolved kinds."""
+        self._c = c
+        self._by_source: dict[str, dict[str, int]] | None = None
+        if expected < scan_from:
+            return
+        kinds = ",".join("?" * len(_RESOLVED))
+        (stored,) = c.execute(f"SELECT count(*) FROM records WHERE kind IN ({kinds})", _RESOLVED).fetchone()
+        if expected * 5 < stored:
+            return
+        code = " ".join(f"WHEN '{kind.value}' THEN {n}" for n, kind in enumerate(_KIND_LIST))
+        by_source: dict[str, dict[str, int]] = {}
+        # (The kind index holds every column read: the scan never touches the records' properties.)
+        for source, source_id, packed in c.execute(
+            f"SELECT source, source_id, id << {_KIND_BITS} | CASE kind {code} END FROM records WHERE kind IN ({kinds})",
+            _RESOLVED,
+        ):
+            if (ids := by_source.get(source)) is None:
+                ids = by_source[source] = {}
+            ids[source_id] = packed
+        self._by_source = by_source
+
+    @property
+    def scanned(self) -> bool:
+        return self._by_source is not None
+
+    def scanned_rows(self, keys: Sequence[RecordKey]) -> list[tuple[int, RecordKind]] | None:
+        """`rows` of `keys` when the scan found them all, else None; never uses the connection (safe to call from
+        another thread)."""
+        by_source = self._by_source
+        if by_source is None:
+            return None
+        of_source = by_source.get
+        packed = [of_source(source, _EMPTY).get(source_id) for source, source_id in keys]
+        if None in packed:
+            return None
+        kinds, bits, mask = _KIND_LIST, _KIND_BITS, (1 << _KIND_BITS) - 1
+        return [(p >> bits, kinds[p & mask]) for p in packed]  # type: ignore[operator]
+
+    def rows(self, keys: Sequence[RecordKey]) -> list[tuple[int, RecordKind] | None]:
+        """`record_rows` of `keys`."""
+        by_source = self._by_source
+        if by_source is None:
+            return record_rows(self._c, keys)
+        of_source = by_source.get
+        packed = [of_source(source, _EMPTY).get(source_id) for source, source_id in keys]
+        kinds, bits, mask = _KIND_LIST, _KIND_BITS, (1 << _KIND_BITS) - 1
+        found = [None if p is None else (p >> bits, kinds[p & mask]) for p in packed]
+        if missing := [n for n, p in enumerate(packed) if p is None]:
+            for n, row in zip(missing, record_rows(self._c, [keys[n] for n in missing]), strict=True):
+                found[n] = row
+        return found
 
 
 def stored_kinds(c: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str]:
@@ -136,3 +225,100 @@ class StreamedMembers:
                 if record_id in record_entity:
                     raise ResolutionError(f"record {member} is a member of more than one entity")
                 record_entity[record_id] = entity_id
+
+
+# How often a thread waiting on the other side of `made_ahead` checks whether it should give up (seconds).
+_POLL = 0.05
+
+
+def made_ahead(items: Iterable[T], prepare: Callable[[T], Any] | None = None) -> Generator[Any, None, None]:
+    """`items`, each made in a thread of its own while the caller works on the one before: a batch run's producer
+    makes a chunk's golden traits (Python) while the caller's large SQLite statements (which run without the GIL)
+    write the chunk before. At most two items are alive at once, the one being used and the one being made. An
+    exception from `items` is raised here, in its place; when the caller stops early, the thread stops after the
+    item it is making. `prepare`, when given, is applied to each item in that thread too, and its result handed
+    over instead."""
+    handed: Queue[tuple[bool, Any]] = Queue(maxsize=1)  # (True, item), (False, exception) or (False, None): the end
+    taken = threading.Semaphore(0)
+    stop = threading.Event()
+
+    def hand(entry: tuple[bool, Any]) -> bool:
+        """Put `entry` and wait until the caller has taken it; False when the caller gave up first."""
+        handed.put(entry)
+        while not taken.acquire(timeout=_POLL):
+            if stop.is_set():
+                return False
+        return True
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set() or not hand((True, item if prepare is None else prepare(item))):
+                    return
+        except BaseException as exc:  # (handed to the caller, which raises it)
+            hand((False, exc))
+            return
+        hand((False, None))
+
+    thread = threading.Thread(target=produce, name="made-ahead", daemon=True)
+    thread.start()
+    try:
+        while True:
+            try:
+                made, value = handed.get(timeout=_POLL)
+            except Empty:
+                if not thread.is_alive() and handed.empty():
+                    raise RuntimeError("the producer thread ended without a result") from None
+                continue
+            taken.release()
+            if not made:
+                if value is not None:
+                    raise value
+                return
+            yield value
+    finally:
+        stop.set()
+        thread.join()
+
+
+class PreparedChunk(NamedTuple):
+    """A chunk of entities with what its write needs worked out: its members' stored ids and kinds, in order, and
+    its entity rows, in ID order."""
+
+    chunk: Sequence[Entity]
+    members: list[tuple[int, RecordKind]]
+    rows: list[tuple[str, str, str, str]]
+
+
+def entity_rows(chunk: Sequence[Entity]) -> list[tuple[str, str, str, str]]:
+    """The entities table's rows of `chunk`, in ID order."""
+    iso = iso_texts()
+    return [
+        (e.id, e.kind.value, orjson.dumps(e.traits).decode(), iso(e.created_at)) for e in sorted(chunk, key=_entity_id)
+    ]
+
+
+def _entity_id(entity: Entity) -> str:
+    return entity.id
+
+
+class Preparer:
+    """Prepares chunks of entities in `made_ahead`'s thread, which must not use the connection: only once the write
+    has its records from a scan (`ready`), and only chunks whose members the scan holds; any other chunk is handed
+    over as it is, for the write's own thread to look up (and report what it does not find)."""
+
+    def __init__(self) -> None:
+        self.records: RecordRows | None = None
+
+    def ready(self, records: RecordRows) -> None:
+        if records.scanned:
+            self.records = records
+
+    def __call__(self, chunk: Sequence[Entity]) -> Sequence[Entity] | PreparedChunk:
+        records = self.records
+        if records is None:
+            return chunk
+        found = records.scanned_rows([k for entity in chunk for k in entity.members])
+        if found is None:
+            return chunk
+        return PreparedChunk(chunk, found, entity_rows(chunk))

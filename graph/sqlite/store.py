@@ -55,7 +55,7 @@ from graph.model import (
 from graph.row_batch import RowBatch
 from graph.segments.ast import Segment
 from graph.sqlite import audit as sqlite_audit
-from graph.sqlite import b2b, bulk, profiles, writes
+from graph.sqlite import b2b, blocking_fill, bulk, link_reader, profiles, writes
 from graph.sqlite import erasure as sqlite_erasure
 from graph.sqlite import events as sqlite_events
 from graph.sqlite import holders as sqlite_holders
@@ -118,10 +118,6 @@ def _record(kind: str, source: str, source_id: str, properties: str) -> Record:
 
 _new_object = object.__new__
 _set_attribute = object.__setattr__
-
-
-def _entity_id(entity: Entity) -> str:
-    return entity.id
 
 
 def _describe(keys: Iterable[RecordKey], limit: int = 5) -> str:
@@ -322,25 +318,60 @@ class SqliteGraphStore:
         # A batch run's write. Retiring entities deletes rows that others refer to: their cascades need the
         # foreign keys on. (Small writes keep them on: switching them off and on costs each statement a re-prepare.)
         checked = self._references_checked_here() if not resolution.retired else nullcontext()
-        with checked:
-            self._write_resolution(resolution, entities)
+        # The producer makes each chunk, and the preparer works out its rows, while this thread writes the chunk
+        # before (see made_ahead).
+        preparer = resolution_sql.Preparer()
+        ahead = resolution_sql.made_ahead(entities, preparer)
+        try:
+            with checked:
+                self._write_resolution(resolution, ahead, preparer)
+        finally:
+            ahead.close()  # the producer's thread stops, also when the write failed
 
-    def _write_resolution(self, resolution: Resolution, entities: Iterable[Sequence[Entity]]) -> None:
+    def _write_resolution(
+        self,
+        resolution: Resolution,
+        entities: Iterable[Sequence[Entity] | resolution_sql.PreparedChunk],
+        preparer: resolution_sql.Preparer | None = None,
+    ) -> None:
         with self._write("write resolution") as c:
             linked = [k for rel in resolution.same_as for k in (rel.start, rel.end)]
             linked += [k for rel in resolution.same_as_removed for k in (rel.start, rel.end)]
             linked += [k for k, _ in resolution.blocking_keys]
             chunks = iter(entities)
-            first = (*resolution.entities, *next(chunks, ()))
+            given = next(chunks, ())
+            first = (*resolution.entities, *(given.chunk if isinstance(given, resolution_sql.PreparedChunk) else given))
             with bulk.large_cache(c, len(first) + len(linked)):
-                rows = self._records_among(c, linked, "resolution")
+                # (The first chunk tells how large the write is: a batch run's refers to every record.)
+                records = resolution_sql.RecordRows(c, len(linked) + sum(len(e.members) for e in first), bulk.SCAN_FROM)
+                if preparer is not None:
+                    preparer.ready(records)
+                rows = self._linked_rows(records, linked)
+                # SAME_AS links and history first: their large statements run while the producer makes entities.
+                c.executemany(
+                    "DELETE FROM relations WHERE type = ? AND start_id = ? AND end_id = ?",
+                    [(r.type.value, rows[r.start][0], rows[r.end][0]) for r in resolution.same_as_removed],
+                )
+                if resolution.same_as:
+                    same_as = sorted(resolution.same_as, key=lambda r: (rows[r.start][0], rows[r.end][0]))
+                    with bulk.filling(c, "relations", len(same_as)):
+                        self._upsert_relations(c, same_as, rows)
+                    del same_as
+                self._write_history(c, resolution.history)
+                if not resolution.blocking_keys:
+                    rows.clear()  # (only blocking keys, written last, need them again: not held through the rest)
+                # No entity or alias stored yet (a first run): none of these can be stored under another kind, or
+                # be an alias, so those look-ups are skipped.
+                fresh = bulk.is_empty(c, "entities") and bulk.is_empty(c, "entity_aliases")
                 # Entities chunk by chunk, as the producer makes them: each chunk's traits are serialised and
                 # written before the next is made, so a batch run never holds all its entities at once.
                 members = resolution_sql.StreamedMembers(retired=set(resolution.retired))
                 with bulk.filling(c, "entities", len(first)):
                     for chunk in chain((first,), chunks):
-                        self._write_entities(c, chunk, members)
-                del first
+                        self._write_entities(c, chunk, members, records, fresh)
+                del first, records
+                if preparer is not None:
+                    preparer.records = None  # (the producer is done: the records' map is let go now)
                 self._point_members(c, members.record_entity, members.ids)
                 for alias, target in resolution.final_aliases().items():
                     # Aliases that pointed at the merged-away ID follow it to its survivor.
@@ -351,33 +382,29 @@ class SqliteGraphStore:
                         (alias, target),
                     )
                 c.executemany("DELETE FROM entities WHERE id = ?", [(i,) for i in resolution.retired])
-                c.executemany(
-                    "DELETE FROM relations WHERE type = ? AND start_id = ? AND end_id = ?",
-                    [(r.type.value, rows[r.start][0], rows[r.end][0]) for r in resolution.same_as_removed],
-                )
-                if resolution.same_as:
-                    same_as = sorted(resolution.same_as, key=lambda r: (rows[r.start][0], rows[r.end][0]))
-                    with bulk.filling(c, "relations", len(same_as)):
-                        self._upsert_relations(c, same_as, rows)
                 if resolution.blocking_keys:
                     self._replace_blocking_keys(c, dict(resolution.blocking_keys), rows)
-                with bulk.filling(c, "entity_history", len(resolution.history)):
-                    resolution_sql.insert_rows(
-                        c,
-                        "INSERT INTO entity_history (entity_id, at, action, cause, records, others)",
-                        6,
-                        (
-                            (
-                                h.entity_id,
-                                h.at.isoformat(),
-                                h.action.value,
-                                h.cause,
-                                orjson.dumps([list(k) for k in h.records]).decode(),
-                                orjson.dumps(h.others).decode(),
-                            )
-                            for h in resolution.history
-                        ),
+
+    @staticmethod
+    def _write_history(c: sqlite3.Connection, history: Sequence[HistoryEvent]) -> None:
+        iso = resolution_sql.iso_texts()
+        with bulk.filling(c, "entity_history", len(history)):
+            resolution_sql.insert_rows(
+                c,
+                "INSERT INTO entity_history (entity_id, at, action, cause, records, others)",
+                6,
+                (
+                    (
+                        h.entity_id,
+                        iso(h.at),
+                        h.action.value,
+                        h.cause,
+                        orjson.dumps([list(k) for k in h.records]).decode(),
+                        orjson.dumps(h.others).decode(),
                     )
+                    for h in history
+                ),
+            )
 
     def _records_among(
         self, c: sqlite3.Connection, keys: Collection[RecordKey], purpose: str
@@ -400,31 +427,55 @@ class SqliteGraphStore:
         return found
 
     @staticmethod
-    def _write_entities(
-        c: sqlite3.Connection, chunk: Sequence[Entity], members: resolution_sql.StreamedMembers
-    ) -> None:
-        """Upsert one chunk of a resolution's entities and note where their members go."""
-        keys = [k for entity in chunk for k in entity.members]
-        found = resolution_sql.record_rows(c, keys)
-        rows = [row for row in found if row is not None]
-        if len(rows) < len(keys):
-            missing = [k for k, row in zip(keys, found, strict=True) if row is None]
+    def _linked_rows(
+        records: resolution_sql.RecordRows, keys: Sequence[RecordKey]
+    ) -> dict[RecordKey, tuple[int, RecordKind]]:
+        """Stored id and kind of each of `keys`, all of which must exist."""
+        wanted = list(dict.fromkeys(keys))
+        found = records.rows(wanted)
+        missing = [k for k, row in zip(wanted, found, strict=True) if row is None]
+        if missing:
             raise UnknownRecordError(f"resolution refers to unknown record(s): {_describe(missing)}")
+        return dict(zip(wanted, found, strict=True))  # type: ignore[arg-type]  # (none is None)
+
+    @staticmethod
+    def _write_entities(
+        c: sqlite3.Connection,
+        given: Sequence[Entity] | resolution_sql.PreparedChunk,
+        members: resolution_sql.StreamedMembers,
+        records: resolution_sql.RecordRows,
+        fresh: bool,
+    ) -> None:
+        """Upsert one chunk of a resolution's entities (prepared or not) and note where their members go. `fresh`:
+        no entity or alias was stored before the write."""
+        if isinstance(given, resolution_sql.PreparedChunk):
+            chunk, rows, entity_rows = given
+        else:
+            chunk = given
+            keys = [k for entity in chunk for k in entity.members]
+            found = records.rows(keys)
+            rows = [row for row in found if row is not None]
+            if len(rows) < len(keys):
+                missing = [k for k, row in zip(keys, found, strict=True) if row is None]
+                raise UnknownRecordError(f"resolution refers to unknown record(s): {_describe(missing)}")
+            entity_rows = resolution_sql.entity_rows(chunk)
         members.add(chunk, rows)
         ids = [e.id for e in chunk]
-        resolution_sql.check_stored_kinds(chunk, resolution_sql.stored_kinds(c, ids))
+        if not fresh:
+            resolution_sql.check_stored_kinds(chunk, resolution_sql.stored_kinds(c, ids))
         # In ID order, the chunk in one statement (see insert_rows).
         resolution_sql.insert_rows(
             c,
             "INSERT INTO entities (id, kind, traits, created_at)",
             4,
-            [(e.id, e.kind.value, _dumps(e.traits), e.created_at.isoformat()) for e in sorted(chunk, key=_entity_id)],
+            entity_rows,
             "ON CONFLICT (id) DO UPDATE SET traits = excluded.traits, created_at = excluded.created_at",
         )
-        # An ID that was an alias and is an entity again (its records split off once more) is no alias.
-        c.executemany(
-            "DELETE FROM entity_aliases WHERE alias = ?", [(a,) for a in resolution_sql.aliases_among(c, ids)]
-        )
+        if not fresh:
+            # An ID that was an alias and is an entity again (its records split off once more) is no alias.
+            c.executemany(
+                "DELETE FROM entity_aliases WHERE alias = ?", [(a,) for a in resolution_sql.aliases_among(c, ids)]
+            )
 
     @staticmethod
     def _point_members(c: sqlite3.Connection, wanted: dict[int, str], ids: set[str]) -> None:
@@ -450,10 +501,15 @@ class SqliteGraphStore:
             (record_id,) for record_id, entity_id in current.items() if entity_id in ids and record_id not in wanted
         ]
         c.executemany("DELETE FROM resolves_to WHERE record_id = ?", stale)
-        changed = (
-            sorted((r, e) for r, e in wanted.items() if current.get(r) != e) if current else sorted(wanted.items())
-        )
-        with bulk.filling(c, "resolves_to", len(changed)):
+        # (A first run's: every row, in record-id order, made as they are inserted; sorting the ids alone is the
+        # cheaper sort.)
+        changed: Iterable[tuple[int, str]]
+        if current:
+            changed = sorted((r, e) for r, e in wanted.items() if current.get(r) != e)
+            count = len(changed)
+        else:
+            changed, count = ((r, wanted[r]) for r in sorted(wanted)), len(wanted)
+        with bulk.filling(c, "resolves_to", count):
             resolution_sql.insert_rows(
                 c,
                 "INSERT INTO resolves_to (record_id, entity_id)",
@@ -534,6 +590,8 @@ class SqliteGraphStore:
     def link_columns(
         self, kinds: Collection[RecordKind], identifier_kinds: Collection[IdentifierKind] | None = None
     ) -> LinkColumns:
+        if link_reader.worth_a_child(self._connection(), kinds):  # a large store: read on another core
+            return link_reader.read_in_child(self.path, kinds, identifier_kinds)
         with self._read("read link columns") as c:
             return read_link_columns(c, kinds, identifier_kinds)
 
@@ -841,6 +899,8 @@ class SqliteGraphStore:
     def set_blocking_keys(self, keys: Mapping[RecordKey, Sequence[str]]) -> None:
         checked = self._references_checked_here() if len(keys) >= bulk.REBUILD_FROM else nullcontext()
         with checked, self._write("set blocking keys") as c, bulk.large_cache(c, len(keys)):
+            if len(keys) >= bulk.REBUILD_FROM and bulk.is_empty(c, "blocking_keys") and blocking_fill.fill(c, keys):
+                return  # a first fill, in SQL
             rows = self._records_among(c, list(keys), "blocking keys")
             self._replace_blocking_keys(c, keys, rows)
 

@@ -3,13 +3,28 @@ off for their own transaction only: on again afterwards, whether the write succe
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from graph import Entity, EntityKind, GraphBatch, Record, RecordKey, RecordKind, Resolution, UnknownRecordError
+from graph import (
+    Entity,
+    EntityKind,
+    GraphBatch,
+    Record,
+    RecordKey,
+    RecordKind,
+    Relation,
+    RelType,
+    Resolution,
+    ResolutionError,
+    UnknownRecordError,
+)
+from graph.sqlite import bulk
+from graph.sqlite import resolution as resolution_sql
 from graph.sqlite.store import SqliteGraphStore
 
 T0 = datetime(2024, 1, 1, tzinfo=UTC)
@@ -61,3 +76,97 @@ def test_a_chunk_is_written_whole_or_bound_one_by_one_with_the_same_result(store
     store.write_resolution_stream(Resolution(), iter([entities[:2], entities[2:]]))
     assert store.get_entities(["p1", "p2", "p\x003"]) == {e.id: e for e in entities}
     assert store.entity_ids_of(keys) == {keys[0]: "p1", keys[1]: "p1", keys[2]: "p2", keys[3]: "p\x003"}
+
+
+def test_a_large_write_finds_its_records_by_one_scan_with_the_same_result(
+    store: SqliteGraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From SCAN_FROM keys, the records of the resolved kinds are read in one scan; keys it does not hold (a NUL in
+    # the key, records of another kind, unknown keys) are looked up one by one, with the same checks as ever.
+    monkeypatch.setattr(bulk, "SCAN_FROM", 1)
+    keys = [RecordKey("crm", "1"), RecordKey("crm", "2\x00x"), RecordKey("crm\x00", "3")]
+    event = RecordKey("web", "e1")
+    store.write(
+        GraphBatch(
+            records=(
+                *(Record(kind=RecordKind.CUSTOMER, key=k) for k in keys),
+                Record(kind=RecordKind.EVENT, key=event, properties={"type": "visit", "timestamp": T0.isoformat()}),
+            )
+        )
+    )
+    link = Relation(type=RelType.SAME_AS, start=keys[0], end=keys[1], properties={"score": 0.9})
+    entity = Entity(id="p1", kind=EntityKind.PROFILE, members=tuple(keys), created_at=T0)
+    store.write_resolution_stream(Resolution(same_as=(link,)), iter([[entity]]))
+    assert store.entity_ids_of(keys) == dict.fromkeys(keys, "p1")
+    assert [r.end for r in store.iter_relations(RelType.SAME_AS)] == [keys[1]]
+    with pytest.raises(ResolutionError, match="cannot resolve"):
+        store.write_resolution_stream(
+            Resolution(), iter([[Entity(id="p2", kind=EntityKind.PROFILE, members=(event,), created_at=T0)]])
+        )
+    with pytest.raises(UnknownRecordError):
+        store.write_resolution_stream(
+            Resolution(), iter([[entity.model_copy(update={"members": (*keys, RecordKey("crm", "404"))})]])
+        )
+    assert store.entity_ids_of([*keys, event]) == dict.fromkeys(keys, "p1")
+
+
+def test_chunks_are_made_ahead_and_the_maker_stops_when_the_write_fails(store: SqliteGraphStore) -> None:
+    # The producer runs in a thread of its own, one chunk ahead of the write: a failed write stops it without
+    # asking it for the rest, and an error of the producer is raised by the write, which writes nothing.
+    keys = [RecordKey("crm", str(n)) for n in range(3)]
+    store.write(GraphBatch(records=tuple(Record(kind=RecordKind.CUSTOMER, key=k) for k in keys)))
+    made: list[int] = []
+
+    def chunks(members: list[RecordKey]) -> Iterator[list[Entity]]:
+        for n, key in enumerate(members):
+            made.append(n)
+            yield [Entity(id=f"p{n}", kind=EntityKind.PROFILE, members=(key,), created_at=T0)]
+
+    with pytest.raises(UnknownRecordError):
+        store.write_resolution_stream(Resolution(), chunks([keys[0], RecordKey("crm", "404"), *keys[1:]] * 10))
+    assert len(made) <= 3  # the failing chunk, and at most the one made while it was written
+    assert not [t for t in threading.enumerate() if t.name == "made-ahead"]
+
+    def failing() -> Iterator[list[Entity]]:
+        yield from chunks(keys[:2])
+        raise RuntimeError("producer failed")
+
+    with pytest.raises(RuntimeError, match="producer failed"):
+        store.write_resolution_stream(Resolution(), failing())
+    assert store.entity_ids_of(keys) == {}
+    store.write_resolution_stream(Resolution(), chunks(keys))
+    assert store.entity_ids_of(keys) == {k: f"p{n}" for n, k in enumerate(keys)}
+
+
+def test_chunks_prepared_ahead_are_written_and_checked_as_any_other(
+    store: SqliteGraphStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Once the write has its records from a scan, the producer's thread works out each chunk's rows (PreparedChunk);
+    # a chunk whose members the scan does not all hold is handed over as it is. Either way: the same graph, the same
+    # checks.
+    monkeypatch.setattr(bulk, "SCAN_FROM", 1)
+    keys = [RecordKey("crm", str(n)) for n in range(12)]
+    store.write(GraphBatch(records=tuple(Record(kind=RecordKind.CUSTOMER, key=k) for k in keys)))
+    entities = [
+        Entity(id=f"p{n:02d}", kind=EntityKind.PROFILE, traits={"n": n}, members=(key,), created_at=T0)
+        for n, key in enumerate(keys)
+    ]
+    c = store._connection()
+    records = resolution_sql.RecordRows(c, len(keys), 1)
+    preparer = resolution_sql.Preparer()
+    assert preparer(entities[:2]) == entities[:2]  # not ready: as it is
+    preparer.ready(records)
+    prepared = preparer(entities[:2])
+    assert isinstance(prepared, resolution_sql.PreparedChunk) and len(prepared.members) == 2
+    unknown = Entity(id="p99", kind=EntityKind.PROFILE, members=(RecordKey("crm", "404"),), created_at=T0)
+    assert preparer([unknown]) == [unknown]
+
+    store.write_resolution_stream(Resolution(), iter([entities[n : n + 2] for n in range(0, 12, 2)]))
+    assert store.get_entities([e.id for e in entities]) == {e.id: e for e in entities}
+    assert store.entity_ids_of(keys) == {e.members[0]: e.id for e in entities}
+    shared = Entity(id="p50", kind=EntityKind.PROFILE, members=(keys[0],), created_at=T0)
+    with pytest.raises(ResolutionError, match="more than one entity"):
+        store.write_resolution_stream(
+            Resolution(), iter([[e.model_copy(update={"id": f"q{e.id}"}) for e in entities[:6]], [shared]] * 3)
+        )
+    assert store.entity_ids_of(keys) == {e.members[0]: e.id for e in entities}
