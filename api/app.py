@@ -8,6 +8,7 @@ never runs a query.
 
 from __future__ import annotations
 
+import asyncio
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,7 +18,7 @@ from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.routing import Route
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from strawberry.http.ides import get_graphql_ide_html
 
 from api.graphql_http import graphql_endpoint
@@ -53,6 +54,8 @@ class IdgraphAPI(FastAPI):
     graphql: ASGIApp | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            send = _sent_next_turn(send)
         if (
             self.graphql is not None
             and scope["type"] == "http"
@@ -64,6 +67,24 @@ class IdgraphAPI(FastAPI):
             await self.graphql(scope, receive, send)
             return
         await super().__call__(scope, receive, send)
+
+
+def _sent_next_turn(send: Send) -> Send:
+    """`send`, starting the response at the event loop's next turn, with those of every request that ran in this one.
+
+    The loop reads new requests only between turns. A response sent late in a turn left its client too little time
+    to send the next request before that read, and in the read after it the request came last: it waited out a
+    whole turn more (at 32 busy clients, about 2% of requests took twice the median). Started together at the
+    beginning of a turn, responses give every client the turn to answer, and requests are served in the order
+    they came. (Inside a turn the loop runs callbacks in order, so this costs a request no more than the turn.)
+    """
+
+    async def sending(message: Message) -> None:
+        if message["type"] == "http.response.start":
+            await asyncio.sleep(0)
+        await send(message)
+
+    return sending
 
 
 def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:

@@ -81,6 +81,11 @@ class GraphStore(Protocol):
         """Every stored record of the given kinds, ordered by key."""
         ...
 
+    def iter_record_pages(self, kinds: Collection[RecordKind]) -> Iterator[list[tuple[RecordKey, str]]]:
+        """`iter_records` as pages of (key, properties as JSON object text): the bulk read of a batch resolve, which
+        keeps the properties packed (`orjson.loads` of the text gives the record's properties)."""
+        ...
+
     def identifiers_of(self, keys: Sequence[RecordKey]) -> dict[RecordKey, list[Identifier]]:
         """Identifiers held by each of `keys` (records without identifiers are absent), sorted."""
         ...
@@ -253,6 +258,15 @@ class GraphStore(Protocol):
         """Append entries in one transaction, numbering them in order after every earlier one; their `seq`s.
 
         Entries are never changed or removed: the port has no call for it.
+        """
+        ...
+
+    def append_audit_now(self, entries: Sequence[AuditEntry]) -> list[int] | None:
+        """As `append_audit` if that can be done at once, without waiting for another writer or the network; else
+        None, having written nothing (the caller then uses `append_audit`, which waits).
+
+        For a caller that must not block (the API's event loop). The embedded store writes when its write lock is
+        free this instant; a networked store always returns None.
         """
         ...
 

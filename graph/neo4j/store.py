@@ -19,6 +19,7 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 import neo4j
+import orjson
 from pydantic import ValidationError
 
 from graph.audit import AuditEntry
@@ -243,6 +244,13 @@ class Neo4jGraphStore:
         """
         keys = self._sorted_keys(kinds)
         return self._records_in_order(keys)
+
+    def iter_record_pages(self, kinds: Collection[RecordKind]) -> Iterator[list[tuple[RecordKey, str]]]:
+        """`iter_records` as pages of (key, properties as JSON object text)."""
+        keys = self._sorted_keys(kinds)
+        for chunk in rows.chunked(keys, READ_KEYS):
+            found = self._transactions.read("reading records", partial(_records, keys=chunk))
+            yield [(key, orjson.dumps(found[key].properties).decode()) for key in chunk if key in found]
 
     def _records_in_order(self, keys: list[RecordKey]) -> Iterator[Record]:
         for chunk in rows.chunked(keys, READ_KEYS):
@@ -543,6 +551,10 @@ class Neo4jGraphStore:
     def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]:
         """Append entries in one transaction, numbered by the store's audit sequence; their `seq`s."""
         return neo4j_audit.append(self._transactions, entries) if entries else []
+
+    def append_audit_now(self, entries: Sequence[AuditEntry]) -> list[int] | None:
+        """Every write is a network round trip, so never at once: None (callers use `append_audit`)."""
+        return [] if not entries else None
 
     def audit_entries(
         self, *, since: datetime | None = None, before: int | None = None, limit: int = 100

@@ -30,6 +30,28 @@ def append(c: sqlite3.Connection, entries: Sequence[AuditEntry]) -> list[int]:
     return seqs
 
 
+def append_now(c: sqlite3.Connection, entries: Sequence[AuditEntry], busy_timeout_ms: int) -> list[int] | None:
+    """`append` in a transaction of its own, if the database's write lock is free this instant: their sequence
+    numbers, committed; None, having written nothing, when another connection holds the lock (no busy wait)."""
+    c.execute("PRAGMA busy_timeout = 0")
+    try:
+        c.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as exc:
+        if exc.sqlite_errorcode & 0xFF == sqlite3.SQLITE_BUSY:
+            return None
+        raise
+    finally:
+        c.execute(f"PRAGMA busy_timeout = {int(busy_timeout_ms)}")
+    try:
+        seqs = append(c, entries)
+        c.execute("COMMIT")
+    except BaseException:
+        if c.in_transaction:
+            c.execute("ROLLBACK")
+        raise
+    return seqs
+
+
 def entries(c: sqlite3.Connection, *, since: datetime | None, before: int | None, limit: int) -> list[AuditEntry]:
     """Newest first: entries at or after `since` with seq below `before` (walks the primary key backwards)."""
     rows = c.execute(

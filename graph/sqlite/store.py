@@ -564,6 +564,11 @@ class SqliteGraphStore:
             for source, source_id, kind, properties in page:
                 yield _record(kind, source, source_id, properties)
 
+    def iter_record_pages(self, kinds: Collection[RecordKind]) -> Iterator[list[tuple[RecordKey, str]]]:
+        # The properties as stored: the JSON text `_dumps` wrote.
+        for page in self._pages(kinds, "properties"):
+            yield [(RecordKey(source, source_id), properties) for source, source_id, properties in page]
+
     def _links_by_record_id(self, c: sqlite3.Connection, record_ids: Sequence[int]) -> dict[int, list[Identifier]]:
         links: dict[int, list[Identifier]] = defaultdict(list)
         for chunk in _chunks(record_ids):
@@ -964,6 +969,27 @@ class SqliteGraphStore:
             return []
         with self._write("append to the audit log") as c:
             return sqlite_audit.append(c, entries)
+
+    def append_audit_now(self, entries: Sequence[AuditEntry]) -> list[int] | None:
+        # Inline on the caller's thread (the API's event loop): the write lock is only tried, never waited for.
+        # Committing on the thread's own connection also keeps that connection's page cache for its next reads.
+        if not entries:
+            return []
+        if self._synchronous == "FULL" or not self._write_lock.acquire(blocking=False):
+            return None  # a commit would wait for the disk, or a writer of this process holds the lock
+        try:
+            connection = self._connection()
+            if connection.in_transaction:
+                return None
+            try:
+                seqs = sqlite_audit.append_now(connection, entries, self._busy_timeout_ms)
+            except sqlite3.Error as exc:
+                raise GraphStoreError(f"append to the audit log failed and was rolled back: {exc}") from exc
+            if seqs is not None:
+                bound_wal(connection, self._wal_path, self._wal_limit)
+            return seqs
+        finally:
+            self._write_lock.release()
 
     def audit_entries(
         self, *, since: datetime | None = None, before: int | None = None, limit: int = 100

@@ -91,6 +91,30 @@ async def test_concurrent_requests_are_all_audited(fresh_store_url: str) -> None
     assert len(_pii_reads(fresh_store_url, start)) == 25
 
 
+async def test_reads_are_audited_before_their_response_while_another_writer_holds_the_lock(
+    fresh_store_url: str,
+) -> None:
+    """With the write lock taken (a load, say), the entries wait in the writer's queue; the responses wait for them."""
+    import sqlite3
+    import threading
+
+    _, email = _subject(fresh_store_url)
+    start = _last_seq(fresh_store_url)
+    other = sqlite3.connect(fresh_store_url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False)
+    try:
+        async with served(fresh_store_url, CLEAR) as api:
+            other.execute("BEGIN IMMEDIATE")
+            release = threading.Timer(0.3, lambda: other.execute("COMMIT"))
+            release.start()
+            bodies = await asyncio.gather(*(api.post(BY_EMAIL, v=email) for _ in range(5)))
+            assert all("errors" not in body for body in bodies)
+            assert len(api.app.state.store.audit_entries(limit=10)) >= 5 and not other.in_transaction
+            release.join()
+    finally:
+        other.close()
+    assert len(_pii_reads(fresh_store_url, start)) == 5
+
+
 async def test_the_rest_read_is_audited_too(fresh_store_url: str) -> None:
     profile_id, email = _subject(fresh_store_url)
     start = _last_seq(fresh_store_url)
@@ -135,8 +159,21 @@ class FailingAuditStore(SqliteGraphStore):
     def append_audit(self, entries: Sequence[AuditEntry]) -> list[int]:
         raise OSError("disk full")
 
+    def append_audit_now(self, entries: Sequence[AuditEntry]) -> list[int] | None:
+        raise OSError("disk full")
 
-async def test_a_request_whose_audit_cannot_be_written_fails(fresh_store_url: str) -> None:
+
+class BusyThenFailingAuditStore(FailingAuditStore):
+    """The write lock is always taken at once, so the entries go through the writer's queue, where they fail."""
+
+    def append_audit_now(self, entries: Sequence[AuditEntry]) -> list[int] | None:
+        return None
+
+
+@pytest.mark.parametrize("store_class", [FailingAuditStore, BusyThenFailingAuditStore])
+async def test_a_request_whose_audit_cannot_be_written_fails(
+    fresh_store_url: str, store_class: type[SqliteGraphStore]
+) -> None:
     import httpx
 
     from api.app import create_app
@@ -144,7 +181,7 @@ async def test_a_request_whose_audit_cannot_be_written_fails(fresh_store_url: st
     from api.settings import Settings
 
     _, email = _subject(fresh_store_url)
-    store = FailingAuditStore(fresh_store_url.removeprefix("sqlite:///"))
+    store = store_class(fresh_store_url.removeprefix("sqlite:///"))
     try:
         app = create_app(Settings(store=fresh_store_url, env="production"), store=store)
         key = create_key(store, "t", CLEAR)
