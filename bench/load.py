@@ -7,10 +7,11 @@ sources.toml and runs each row through the loaders' normalisers and checks (RowM
 nothing; the load runs the real pipeline (mapping, quarantine, batches into a new SQLite store). The figure
 that matters is the ratio of the two rates, measured in the same run on the same machine.
 
-The load reads and maps the files in one worker process (loaders.worker) while the main process writes: its
-figures are those of both. Peak RSS: the main process's, the largest worker's (RUSAGE_CHILDREN; it counts the
-pages a forked worker shares with the main process too) and their sum, an upper bound of what the load held at
-once. CPU seconds are given per process, to judge the figures on a busy machine.
+The load reads and maps the files in worker processes (loaders.worker) while the main process writes: its
+figures are those of all of them. Peak RSS: the main process and its workers together, sampled every 20 ms
+(bench/tree_rss.py), beside the main process's own peak and the largest worker's (RUSAGE_CHILDREN; it counts the
+pages a forked worker shares with the main process too). CPU seconds are given for the main process and for the
+workers together, to judge the figures on a busy machine.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+
+from tree_rss import TreePeak
 
 
 def _usage() -> dict[str, float]:
@@ -69,12 +72,16 @@ def load(data: Path) -> dict[str, float]:
         store = open_store(f"sqlite:///{scratch}/bench.db")
         quarantine = Quarantine(Path(scratch) / "quarantine.jsonl")
         started = time.perf_counter()
-        report = load_sources(store, config, LoadOptions.of(config, quarantine=quarantine))
+        with TreePeak() as tree:
+            report = load_sources(store, config, LoadOptions.of(config, quarantine=quarantine))
         seconds = time.perf_counter() - started
         quarantine.close()
         store.close()
     totals = report.totals
-    return {"rows": totals["rows_read"], "loaded": totals["loaded"], "seconds": seconds, **_usage()}
+    usage = _usage()
+    # The processes together, sampled: the workers' own peaks added to the main's would count shared pages twice.
+    usage["rss_mb"] = max(tree.mb, usage["main_rss_mb"])
+    return {"rows": totals["rows_read"], "loaded": totals["loaded"], "seconds": seconds, **usage}
 
 
 def _run_phase(phase: str, data: Path) -> dict[str, float]:
@@ -117,12 +124,12 @@ def main() -> None:
     load_rate = load_figures["rows"] / load_figures["seconds"]
     print(
         f"{'phase':<6} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'peak RSS MB':>12}"
-        f" {'(main + worker)':>16} {'CPU s main':>11} {'CPU s worker':>13}"
+        f" {'(main, worker)':>16} {'CPU s main':>11} {'CPU s workers':>13}"
     )
     for name, figures, rate in (("floor", floor_figures, floor_rate), ("load", load_figures, load_rate)):
         print(
             f"{name:<6} {figures['rows']:>9,.0f} {figures['seconds']:>8.2f} {rate:>9,.0f} {figures['rss_mb']:>12.0f}"
-            f" {figures['main_rss_mb']:>8.0f} + {figures['worker_rss_mb']:<5.0f}"
+            f" {figures['main_rss_mb']:>8.0f}, {figures['worker_rss_mb']:<5.0f}"
             f" {figures['cpu_s']:>11.2f} {figures['worker_cpu_s']:>13.2f}"
         )
     print(f"loaded {load_figures['loaded']:,.0f} of {load_figures['rows']:,.0f} rows")

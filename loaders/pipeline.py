@@ -6,10 +6,11 @@ as an uninterrupted run. A file's checkpoint is keyed by its path, size and modi
 file is loaded from the start.
 
 Reading and mapping rows (loaders.prepare) and writing them (here) are two halves: for big enough files the
-first runs in a forked worker process (loaders.worker) and hands over ready batches, in file order, so the two
-cores share the work. One worker reads all the files of a load one after the other, so it is already at the next
-file while the writer finishes the last one: the writer does not wait at file boundaries. Only the transport
-differs: the batches, the graph, the quarantine file and the report are the same either way.
+first runs in forked worker processes (loaders.worker) that hand over ready batches, in file order, so the
+cores share the work. Two workers read every other file of a load each, so the next file is being read while the
+writer writes one: the writer does not wait at file boundaries, and where reading costs more than writing (the
+person files) two cores read while the writer has time to spare. Only the transport differs: the batches, the
+graph, the quarantine file and the report are the same either way.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ import time
 from collections import Counter
 from collections.abc import Callable, Generator, Iterator, Mapping
 from contextlib import closing, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import partial
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -38,7 +40,7 @@ from loaders.quarantine import Quarantine
 from loaders.readers import RawRow, read_rows
 from loaders.reasons import Reason
 from loaders.report import FileReport, LoadReport
-from loaders.worker import can_fork, in_worker
+from loaders.worker import Reader, can_fork, worker_count
 
 DONE = "done"
 
@@ -212,7 +214,7 @@ class _FileLoad:
         if self.options.on_progress is not None:
             self.options.on_progress(batch.consumed)
 
-    def spec(self, start: int, end_position: str, first_batch: int) -> PrepareSpec:
+    def spec(self, start: int, end_position: str) -> PrepareSpec:
         """What pass 1 (every row after `start`; the last batch commits `end_position`) needs to make its batches."""
         return PrepareSpec(
             source=self.source,
@@ -222,7 +224,7 @@ class _FileLoad:
             is_suppressed=self.options.is_suppressed,
             start=start,
             end_position=end_position,
-            first_batch=first_batch,
+            first_batch=self.options.batch_size,
         )
 
     def link_parents(self, start: int) -> None:
@@ -282,6 +284,30 @@ def _all_batches(specs: list[PrepareSpec]) -> Generator[Prepared, None, None]:
         yield from prepare_batches(spec)
 
 
+def _in_workers(specs: list[PrepareSpec]) -> Generator[Prepared, None, None]:
+    """The batches of the files, in order, made by worker processes that read every other file each: while the
+    writer writes one file's batches, the next file's are made already (on two cores, the small person files,
+    which cost more to read and map than to write, keep both cores busy that way)."""
+    count = worker_count(len(specs))
+    readers: list[Reader] = []
+    try:
+        for k in range(count):
+            readers.append(Reader(partial(_all_batches, specs[k::count])))
+        streams = [reader.batches() for reader in readers]
+        for index, spec in enumerate(specs):
+            for batch in streams[index % count]:
+                yield batch
+                if batch.position == spec.end_position:
+                    break  # (the file's last batch; mid-file ones hold a row number)
+            else:
+                return  # (the writer finds the file unfinished)
+        for stream in streams:  # each worker ends having sent all (any batch more is the writer's error)
+            yield from stream
+    finally:
+        for reader in readers:
+            reader.stop()
+
+
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
     """Around a file load: the garbage collector leaves the objects that existed before it alone, and runs
@@ -310,7 +336,6 @@ def _plan(
     source: SourceConfig,
     path: Path,
     options: LoadOptions,
-    first_batch: int,
     stored_kinds: dict[tuple[str, str], str],
 ) -> _Plan:
     """Where the file's load resumes, from its checkpoint (written by no other file's load)."""
@@ -321,7 +346,7 @@ def _plan(
         load.report.resumed_after = int(position[2:])
         return _Plan(load, None, int(position[2:]))
     start = 0 if position is None or position == DONE else int(position)
-    spec = load.spec(start, "2:0" if two_passes else DONE, first_batch)
+    spec = load.spec(start, "2:0" if two_passes else DONE)
     return _Plan(load, spec, 0 if two_passes else None)
 
 
@@ -329,21 +354,20 @@ def _load_files(
     store: GraphStore, files: list[tuple[SourceConfig, Path]], options: LoadOptions
 ) -> Iterator[FileReport]:
     """Load the files in order, each file's report once it is done. One stream of batches for all of them, made
-    by one worker process (or in this one): the worker goes on to the next file while this one writes the last
-    batches of the previous one, so the writer never waits at a file boundary."""
+    by worker processes (or in this one): the next file is being read while this one writes the last batches of
+    the previous one, so the writer does not wait at a file boundary."""
     plans: list[_Plan] = []
     stored_kinds: dict[tuple[str, str], str] = {}
     for source, path in files:
-        # (A short first batch lets the writer start sooner: only the stream's first batch needs to be.)
-        plans.append(
-            _plan(store, source, path, options, FIRST_BATCH if not plans else options.batch_size, stored_kinds)
-        )
+        plans.append(_plan(store, source, path, options, stored_kinds))
     specs = [plan.spec for plan in plans if plan.spec is not None]
-    if _use_worker([spec.path for spec in specs], options.parallel):
-        stream = in_worker(lambda: _all_batches(specs))
-    else:
-        stream = _all_batches(specs)
-    with closing(stream):  # stops the worker when a file fails (or Ctrl-C)
+    parallel = _use_worker([spec.path for spec in specs], options.parallel)
+    # (A short first batch lets the writer start sooner: each worker's first file needs one, as the writer waits
+    # for it; the others are made while the writer writes the files before.)
+    leading = worker_count(len(specs)) if parallel else 1
+    specs = [replace(spec, first_batch=FIRST_BATCH) if i < leading else spec for i, spec in enumerate(specs)]
+    stream = _in_workers(specs) if parallel else _all_batches(specs)
+    with closing(stream):  # stops the workers when a file fails (or Ctrl-C)
         for plan in plans:
             started = time.perf_counter()
             load = plan.load

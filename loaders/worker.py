@@ -1,11 +1,12 @@
-"""Run the reading half of a file load (loaders.prepare) in a child process, so that it overlaps the writing.
+"""Run the reading half of a file load (loaders.prepare) in child processes, so that it overlaps the writing.
 
 Reading, normalising and mapping rows costs about as much CPU as SQLite's writing of them; on two cores the two
-halves run at once. The child is forked (it inherits the source config, the mapper and the suppression check
+halves run at once. A child is forked (it inherits the source config, the mapper and the suppression check
 as they are, nothing is re-imported) and sends each batch, pickled, through a bounded queue: it runs at most
 `QUEUE_BATCHES` batches ahead of the writer, so memory stays flat whatever the file size. Batches arrive in the
 order the child made them, which is file order. An error in the child (an unreadable file, say) is raised in the
-writer; the writer stopping early (an error, Ctrl-C) stops the child.
+writer; the writer stopping early (an error, Ctrl-C) stops the child. A load may run several (loaders.pipeline
+gives each every other file); they run at a lower priority than the writer, which is the slower half.
 """
 
 from __future__ import annotations
@@ -18,18 +19,30 @@ import pickle
 import queue
 import signal
 import sys
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Callable, Iterator
+from contextlib import suppress
 from multiprocessing.process import BaseProcess
 from typing import Any
 
 from loaders.errors import LoadError
 from loaders.prepare import Prepared
 
-# Batches prepared ahead of the writer (each a few MB at most).
+# Worker processes of a load at most (each reads every other file; more would only share the same cores).
+WORKERS = 2
+# Batches prepared ahead of the writer by each worker (each a few MB at most).
 QUEUE_BATCHES = 16
+# Niceness of a worker: the writer is the slower half of a load, so where it shares the cores with the workers (more
+# of them than cores), it keeps one to itself and they make batches ahead with the time left (Linux: two workers at
+# nice 5 weigh 2 x 335 against the writer's 1024).
+WORKER_NICENESS = 5
 # How often the writer checks that a silent child is still alive, and a blocked child that the writer is (s).
 _POLL_S = 1.0
 _PR_SET_PDEATHSIG = 1
+
+
+def worker_count(files: int) -> int:
+    """How many worker processes read `files` files: one a file, at most one a core and `WORKERS`."""
+    return max(1, min(files, WORKERS, os.cpu_count() or 1))
 
 
 def can_fork() -> bool:
@@ -59,6 +72,8 @@ def _die_with(parent: int) -> None:
 
 def _child(make: Callable[[], Iterator[Prepared]], out: Any, parent: int) -> None:
     _die_with(parent)
+    with suppress(OSError):
+        os.nice(WORKER_NICENESS)
     # Ctrl-C reaches the whole process group: the writer decides what happens, the child just stops when told.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     # Everything inherited is long-lived: keep the collector off it, and collect young objects less often.
@@ -79,37 +94,39 @@ def _child(make: Callable[[], Iterator[Prepared]], out: Any, parent: int) -> Non
     out.join_thread()
 
 
-def in_worker(make: Callable[[], Iterator[Prepared]]) -> Generator[Prepared, None, None]:
-    """The batches of `make()`, made in a forked child process; stops the child when the caller stops early."""
-    context = multiprocessing.get_context("fork")
-    channel: Any = context.Queue(QUEUE_BATCHES)
-    process: BaseProcess = context.Process(
-        target=_child, args=(make, channel, os.getpid()), name="idgraph-load-reader", daemon=True
-    )
-    process.start()
-    finished = False
-    try:
-        while True:
+class Reader:
+    """A forked child process making the batches of `make()`, started at once; `batches()` receives them in order,
+    `stop()` ends the child (at once, unless it has sent all)."""
+
+    def __init__(self, make: Callable[[], Iterator[Prepared]]) -> None:
+        context = multiprocessing.get_context("fork")
+        self._channel: Any = context.Queue(QUEUE_BATCHES)
+        self._process: BaseProcess = context.Process(
+            target=_child, args=(make, self._channel, os.getpid()), name="idgraph-load-reader", daemon=True
+        )
+        self._process.start()
+        self._finished = False
+
+    def batches(self) -> Iterator[Prepared]:
+        while not self._finished:
             try:
-                kind, value = channel.get(timeout=_POLL_S)
+                kind, value = self._channel.get(timeout=_POLL_S)
             except queue.Empty:
-                if not process.is_alive():
+                if not self._process.is_alive():
                     raise LoadError(
-                        f"the load's reader process stopped unexpectedly (exit code {process.exitcode})"
+                        f"the load's reader process stopped unexpectedly (exit code {self._process.exitcode})"
                     ) from None
                 continue
             if kind == "batch":
                 yield value
             elif kind == "done":
-                finished = True
-                return
+                self._finished = True
             else:
                 raise value
-    finally:
-        if finished:
-            process.join()
-        else:
-            process.terminate()
-            process.join()
-        channel.close()
-        channel.join_thread()
+
+    def stop(self) -> None:
+        if not self._finished:
+            self._process.terminate()
+        self._process.join()
+        self._channel.close()
+        self._channel.join_thread()

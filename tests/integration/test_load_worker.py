@@ -16,7 +16,7 @@ import pytest
 from graph import RECORD_RELATIONS, GraphBatch, GraphStore, Record, RecordKey, RecordKind, Relation, RelType, open_store
 from graph.sqlite.migrations import MIGRATIONS
 from loaders import LoadError, LoadOptions, Quarantine, load_file, load_sources, read_config, single_source
-from loaders.config import LoadConfig
+from loaders.config import LoadConfig, SourceConfig
 from loaders.demo import generate_demo_data
 from loaders.fields import SourceKind
 from loaders.pipeline import checkpoint_name
@@ -288,5 +288,41 @@ def test_one_worker_reads_every_file_and_an_error_in_a_later_file_stops_it(demo:
         app = next(source for source in config.sources if source.name == "app")
         assert store.get_checkpoint(checkpoint_name(crm, data / "crm_customers.csv")) == "done"
         assert store.get_checkpoint(checkpoint_name(app, data / "app_events.jsonl")) is None
+    finally:
+        store.close()
+
+
+def test_a_load_of_many_files_stopped_midway_stops_its_workers_and_resumes_to_the_same_graph(
+    demo: Path, tmp_path: Path
+) -> None:
+    # Two workers read every other file: stopped in a late file, both stop; the resumed load ends as an
+    # uninterrupted one (each file's batches still come in file order, whichever worker made them).
+    config = read_config(demo / "sources.toml")
+    options = replace(LoadOptions.of(config, today=TODAY, parallel=True), batch_size=40)
+    db = tmp_path / "g.db"
+    store = open_store(f"sqlite:///{db}")
+    files: list[str] = []
+
+    def on_file(source: SourceConfig, path: Path) -> None:
+        files.append(source.name)
+
+    def stop_in_the_web_events(rows: int) -> None:
+        if files[-1] == "web" and rows > 200:
+            raise _Stop
+
+    try:
+        with pytest.raises(_Stop):
+            load_sources(store, config, replace(options, on_file=on_file, on_progress=stop_in_the_web_events))
+        assert not multiprocessing.active_children()
+        resumed = load_sources(store, config, options)
+        assert [file.resumed_after > 0 for file in resumed.files] == [source.name == "web" for source in config.sources]
+        interrupted = _graph(store, db)
+    finally:
+        store.close()
+    whole = tmp_path / "whole.db"
+    store = open_store(f"sqlite:///{whole}")
+    try:
+        load_sources(store, config, options)
+        assert interrupted == _graph(store, whole)
     finally:
         store.close()
