@@ -75,6 +75,8 @@ def assign_ids(
     retired. `created_at` holds the creation time of every entity of these records; a new ID is neither one of
     them nor `taken` (an entity elsewhere, when only part of the graph is resolved).
     """
+    if not previous and not created_at:
+        return _first_ids(groups, prefix, now, cause, taken)
     result = Assignment()
     # (Needed only to place previous records: a first run has none.)
     group_of = {key: n for n, group in enumerate(groups) for key in group} if previous else {}
@@ -136,3 +138,30 @@ def assign_ids(
             )
         )
     return result
+
+
+def _first_ids(
+    groups: Sequence[Sequence[RecordKey]], prefix: str, now: datetime, cause: str, taken: Callable[[str], bool]
+) -> Assignment:
+    """`assign_ids` when no entity exists yet (a first run): every group is new, with its derived ID. The same
+    result as the general path, inlined for speed (a million records pass here)."""
+    result = Assignment(created=len(groups))
+    live: set[str] = set()
+    add_group, add_event, blake2b, created = result.groups.append, result.history.append, hashlib.blake2b, CREATED
+    for group in groups:
+        members = tuple(sorted(group))
+        first = members[0]  # (derived_id with salt 0)
+        new_id = prefix + blake2b(f"{first.source}\x1f{first.source_id}\x1f0".encode(), digest_size=8).hexdigest()
+        if new_id in live or taken(new_id):
+            salt = 1
+            while (new_id := derived_id(prefix, members, salt)) in live or taken(new_id):
+                salt += 1
+        live.add(new_id)
+        add_group(Assigned(new_id, members, now))
+        add_event(
+            trusted(HistoryEvent, entity_id=new_id, at=now, action=created, cause=cause, records=members, others=())
+        )
+    return result
+
+
+CREATED = HistoryAction.CREATED

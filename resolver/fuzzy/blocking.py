@@ -36,27 +36,29 @@ def person_blocking_keys(f: PersonFeatures) -> list[str]:
     identifier-like value (e-mail local part, phone), so a block holds few records however many there are: the
     pairs compared grow about linearly. The name alone is no key (a common name's block grows with the data)."""
     keys: list[str] = []
-    parts = [p for p in dict.fromkeys((f.given, f.family)) if len(p) > 1]
-    name = f.name_key
-    dob = f.birth_date
+    add = keys.append
+    given, family, name, dob, postcode = f.given, f.family, f.name_key, f.birth_date, f.postcode
     if name:
         if dob:
-            keys.append(f"ny:{name}|{dob // 10000}")
+            add(f"ny:{name}|{dob // 10000}")
         if f.city:
-            keys.append(f"cn:{f.city}|{name}")
-    for part in parts:
-        if dob:
-            keys.append(f"dn:{dob}|{part}")
-        if f.postcode:
-            keys.append(f"pn:{f.postcode}|{part}")
-    if dob and f.postcode:
-        keys.append(f"dp:{dob}|{f.postcode}")
-    if f.email_local and len(f.email_local) >= 4:
-        keys.append(f"em:{f.email_local}")
+            add(f"cn:{f.city}|{name}")
+    # The name parts longer than an initial, each once.
+    for part in (given, family) if family != given else (given,):
+        if len(part) > 1:
+            if dob:
+                add(f"dn:{dob}|{part}")
+            if postcode:
+                add(f"pn:{postcode}|{part}")
+    if dob and postcode:
+        add(f"dp:{dob}|{postcode}")
+    local = f.email_local
+    if local and len(local) >= 4:
+        add(f"em:{local}")
     elif f.email:
-        keys.append(f"em:{f.email}")
+        add(f"em:{f.email}")
     if f.phone:
-        keys.append(f"ph:{f.phone}")
+        add(f"ph:{f.phone}")
     return keys
 
 
@@ -87,17 +89,20 @@ class BlockedPairs:
 
 def blocked_pairs(keys_by_record: Sequence[Sequence[str]], max_block_size: int) -> BlockedPairs:
     """Every pair of records sharing a key of a block with at most `max_block_size` records, with its families."""
-    # Keys numbered in order of first appearance, with a record number per (record, key) held.
+    # Keys numbered by their first position in `flat` (in one pass; any one-to-one numbering gives the same result,
+    # since the pairs are sorted and their families OR-ed at the end), with a record number per (record, key) held.
     flat = list(chain.from_iterable(keys_by_record))
-    distinct = list(dict.fromkeys(flat))
-    key_index = dict(zip(distinct, range(len(distinct)), strict=True))
-    family_of_key = [key.partition(":")[0] for key in distinct]
+    first_at: dict[str, int] = {}
+    code: IntArray = np.fromiter(map(first_at.setdefault, flat, range(len(flat))), np.int64, len(flat))
+    del flat
+    family_of_key = [key.partition(":")[0] for key in first_at]
     names = tuple(sorted(set(family_of_key)))
     bit_of_name = {name: 1 << i for i, name in enumerate(names)}
-    key_bits = np.fromiter(map(bit_of_name.__getitem__, family_of_key), np.int64, len(distinct))
-    del family_of_key
-    code: IntArray = np.fromiter(map(key_index.__getitem__, flat), np.int64, len(flat))
-    del flat, key_index
+    key_bits = np.zeros(len(code), np.int64)  # by key number
+    key_bits[np.fromiter(first_at.values(), np.int64, len(first_at))] = np.fromiter(
+        map(bit_of_name.__getitem__, family_of_key), np.int64, len(first_at)
+    )
+    del family_of_key, first_at
     lengths = np.fromiter(map(len, keys_by_record), np.int64, len(keys_by_record))
     record: IntArray = np.repeat(np.arange(len(keys_by_record), dtype=np.int64), lengths)
     n = max(len(keys_by_record), 1)

@@ -52,9 +52,14 @@ def level_code(field: PersonField, level: str) -> int:
 
 def _codes(values: Sequence[str]) -> tuple[IntArray, list[str]]:
     """Equal values get equal positive codes; "" gets 0. Also the values by code."""
-    index: dict[str, int] = {"": 0}
-    codes = np.fromiter((index.setdefault(v, len(index)) for v in values), dtype=np.int64, count=len(values))
-    return codes, list(index)
+    # Each value's first position (from 1; "" at 0) in one C-level pass, then ranked: the codes count up in order of
+    # first appearance, as numbering each new value in a loop would.
+    first_at: dict[str, int] = {"": 0}
+    at = np.fromiter(map(first_at.setdefault, values, range(1, len(values) + 1)), dtype=np.int64, count=len(values))
+    code_of = np.zeros(len(values) + 1, dtype=np.int64)
+    code_of[np.fromiter(first_at.values(), dtype=np.int64, count=len(first_at))] = np.arange(len(first_at))
+    codes: IntArray = code_of[at]
+    return codes, list(first_at)
 
 
 class PersonTable:
@@ -68,11 +73,10 @@ class PersonTable:
         self.street = [f.street for f in features]
         self.phone = [f.phone for f in features]
         # Given and family names share one numbering, so a given name can be compared with a family name.
-        shared: dict[str, int] = {"": 0}
-        self.given_code = np.fromiter((shared.setdefault(v, len(shared)) for v in self.given), np.int64, self.size)
-        self.family_code = np.fromiter((shared.setdefault(v, len(shared)) for v in self.family), np.int64, self.size)
-        self.given_length = np.fromiter((len(v) for v in self.given), dtype=np.int64, count=self.size)
-        self.family_length = np.fromiter((len(v) for v in self.family), dtype=np.int64, count=self.size)
+        shared = _codes(self.given + self.family)[0]
+        self.given_code, self.family_code = shared[: self.size], shared[self.size :]
+        self.given_length = np.fromiter(map(len, self.given), dtype=np.int64, count=self.size)
+        self.family_length = np.fromiter(map(len, self.family), dtype=np.int64, count=self.size)
         self.given_first = np.fromiter((ord(v[0]) if v else 0 for v in self.given), dtype=np.int64, count=self.size)
         self.family_first = np.fromiter((ord(v[0]) if v else 0 for v in self.family), dtype=np.int64, count=self.size)
         # Value codes, and the values by code of the term-frequency columns (see TF_COLUMNS).

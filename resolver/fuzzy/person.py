@@ -3,18 +3,14 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from functools import lru_cache
-from typing import TypeVar
 
-from graph import Record, RecordKey
+from graph import Properties, Record, RecordKey
 from resolver.fuzzy.names import PersonName, parse_name
 from resolver.fuzzy.nicknames import formal_names
 from resolver.fuzzy.text import fold, romanise, word_set
-
-T = TypeVar("T")
 
 _GENDERS = {
     "m": "m", "male": "m", "man": "m", "mr": "m", "boy": "m", "男": "m", "男性": "m", "先生": "m",
@@ -30,6 +26,7 @@ _STREET_WORDS = {
     "south": "s", "east": "e", "west": "w", "number": "no", "trail": "trl", "circle": "cir", "way": "wy",
 }  # fmt: skip
 _CITY_SUFFIX = re.compile(r"(?:市|city|shi)$")
+_LOCAL_PUNCTUATION = str.maketrans("", "", "._-")  # dropped from an e-mail's local part
 _GENERIC_LOCALS = word_set(
     "info admin sales contact support office hello mail email noreply no-reply test service team hr billing"
 )
@@ -55,15 +52,7 @@ class PersonFeatures:
     name_key: str = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        # `PersonName(given, family).key`, without making the name (a million records pass here).
-        given, family = self.given, self.family
-        if not (given and family):
-            key = given or family
-        elif given <= family:
-            key = f"{given} {family}"
-        else:
-            key = f"{family} {given}"
-        object.__setattr__(self, "name_key", key)
+        object.__setattr__(self, "name_key", _name_key(self.given, self.family))
 
     @property
     def name(self) -> PersonName:
@@ -72,35 +61,73 @@ class PersonFeatures:
     @classmethod
     def from_record(cls, record: Record) -> PersonFeatures | None:
         """The record's comparable values, or None when it has no name (nothing fuzzy matching can rely on)."""
-        props = record.properties
-        name = _name(props.get("first_name"), props.get("last_name"), props.get("full_name"))
-        if not name.given and not name.family:
+        return cls.from_properties(record.key, record.properties)
+
+    @classmethod
+    def from_properties(cls, key: RecordKey, props: Properties) -> PersonFeatures | None:
+        """`from_record` of a record given as its key and properties. A batch run passes a million records here, so
+        the per-value caches are called directly and the instance is built without the frozen `__init__`."""
+        get = props.get
+        first, last, full = get("first_name"), get("last_name"), get("full_name")
+        if (
+            (first is None or isinstance(first, str))
+            and (last is None or isinstance(last, str))
+            and (full is None or isinstance(full, str))
+        ):
+            name = _cached_name(first, last, full)
+        else:
+            name = parse_name(first, last, full)
+        given, family = name.given, name.family
+        if not given and not family:
             return None
-        email = _text(props.get("email")).casefold()
-        return cls(
-            key=record.key,
-            given=name.given,
-            family=name.family,
-            birth_date=_cached(_birth_date, props.get("birth_date")),
-            gender=_cached(_gender, props.get("gender")),
-            email=email,
-            email_local=_local_part(email, name) if email else "",
-            phone=_text(props.get("phone")).replace(" ", ""),
-            postcode=_cached(_postcode, props.get("postcode")),
-            city=_cached(_city, props.get("city")),
-            street=normalise_street(_text(props.get("street"))),
-        )
+        raw_email, phone = get("email"), get("phone")
+        email = raw_email.strip().casefold() if isinstance(raw_email, str) else ""
+        birth, gender, postcode, city = get("birth_date"), get("gender"), get("postcode"), get("city")
+        street = get("street")
+        instance = _new(cls)  # what __init__ and __post_init__ make, at half the cost (no frozen __setattr__)
+        _set_key(instance, key)
+        _set_given(instance, given)
+        _set_family(instance, family)
+        _set_birth_date(instance, _birth_date(birth if isinstance(birth, str) else ""))
+        _set_gender(instance, _gender(gender if isinstance(gender, str) else ""))
+        _set_email(instance, email)
+        _set_email_local(instance, _local_part(email, name) if email else "")
+        _set_phone(instance, phone.strip().replace(" ", "") if isinstance(phone, str) else "")
+        _set_postcode(instance, _postcode(postcode if isinstance(postcode, str) else ""))
+        _set_city(instance, _city(city if isinstance(city, str) else ""))
+        _set_street(instance, normalise_street(street.strip()) if isinstance(street, str) else "")
+        _set_name_key(instance, _name_key(given, family))
+        return instance
+
+
+def _name_key(given: str, family: str) -> str:
+    """`PersonName(given, family).key`, without making the name (a million records pass here)."""
+    if not (given and family):
+        return given or family
+    return f"{given} {family}" if given <= family else f"{family} {given}"
+
+
+# Each field's slot setter, in field order: `from_properties` sets every one of them.
+_new = object.__new__
+(
+    _set_key,
+    _set_given,
+    _set_family,
+    _set_birth_date,
+    _set_gender,
+    _set_email,
+    _set_email_local,
+    _set_phone,
+    _set_postcode,
+    _set_city,
+    _set_street,
+    _set_name_key,
+) = (getattr(PersonFeatures, f.name).__set__ for f in fields(PersonFeatures))
 
 
 # Names, dates, cities and postcodes repeat across records: each distinct value is normalised once.
 @lru_cache(maxsize=1 << 17)
 def _cached_name(first: object, last: object, full: object) -> PersonName:
-    return parse_name(first, last, full)
-
-
-def _name(first: object, last: object, full: object) -> PersonName:
-    if all(v is None or isinstance(v, str) for v in (first, last, full)):
-        return _cached_name(first, last, full)
     return parse_name(first, last, full)
 
 
@@ -122,11 +149,6 @@ def _postcode(value: str) -> str:
 @lru_cache(maxsize=1 << 14)
 def _city(value: str) -> str:
     return normalise_city(_text(value))
-
-
-def _cached(normalise: Callable[[str], T], value: object) -> T:
-    """`normalise(value)` through its cache for a string; a missing or non-string value counts as ""."""
-    return normalise(value if isinstance(value, str) else "")
 
 
 def _local_part(email: str, name: PersonName) -> str:
@@ -153,7 +175,7 @@ def email_local_part(email: str) -> str:
     local, at, _ = email.partition("@")
     if not at:
         return ""
-    local = re.sub(r"[._\-]", "", local.split("+", 1)[0])
+    local = local.split("+", 1)[0].translate(_LOCAL_PUNCTUATION)
     return "" if len(local) < 3 or local in _GENERIC_LOCALS else local
 
 
@@ -161,12 +183,11 @@ def distinctive_local_part(local: str, name: PersonName) -> str:
     """The local part, or "" when it says nothing beyond the name: made of the name's parts and initials only
     (`wang.jing`, `jsmith`, `tonys`), as work addresses are. Such a part is equal for any two people of one name, so
     it would count the name twice. Digits, or words that are not the name, make it distinctive (`jsmith1984`)."""
-    letters = "".join(c for c in local if c.isalpha())
-    if not letters or len(letters) < len(local):
+    if not local.isalpha():  # (empty, or holding a digit or other non-letter)
         return local
     pieces = [p for p in (name.given, name.family, *sorted(formal_names(name.given))) if p]
     pieces += [p[0] for p in pieces]
-    return "" if _made_of(letters, pieces) else local
+    return "" if _made_of(local, pieces) else local
 
 
 def _made_of(text: str, pieces: list[str]) -> bool:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from graph import HistoryAction, RecordKey
 from resolver.stable_ids import assign_ids, derived_id
 
@@ -78,3 +81,28 @@ def test_a_derived_id_already_in_use_is_salted() -> None:
     ids = [g.id for g in result.groups]
     assert ids[1] == taken
     assert ids[0] == derived_id("p-", [k(1)], salt=1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 60), min_size=1, max_size=4, unique=True), max_size=12),
+    st.sets(st.integers(0, 60), max_size=5),
+)
+def test_a_first_run_gives_what_the_general_path_gives(numbers: list[list[int]], taken_by: set[int]) -> None:
+    """A first run (nothing stored) has a path of its own; it must give what the general one does. The general
+    path is made to run by an unrelated stored entity, which it retires (its one extra event)."""
+    seen: set[int] = set()
+    groups = []
+    for group in numbers:  # a record is in one group
+        members = [k(n) for n in group if n not in seen]
+        seen.update(group)
+        if members:
+            groups.append(members)
+    taken = {derived_id("p-", [k(n)]) for n in taken_by}  # IDs held elsewhere: salted IDs instead
+
+    first = assign_ids(groups, {}, {}, prefix="p-", now=NOW, taken=taken.__contains__)
+    general = assign_ids(groups, {}, {"q-other": OLD}, prefix="p-", now=NOW, taken=taken.__contains__)
+    assert first.groups == general.groups
+    assert general.retired == ["q-other"] and general.history[0].action is HistoryAction.RETIRED
+    assert first.history == general.history[1:]
+    assert (first.created, first.merges, first.splits, first.aliases, first.retired) == (len(groups), 0, 0, {}, [])
