@@ -7,9 +7,10 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 
 from graph.events import time_key
-from graph.model import Record, RecordKey
-from graph.sqlite.event_rows import event_record
+from graph.model import Record, RecordKey, RecordKind
+from graph.sqlite.record_objects import stored_record
 
+_EVENT = RecordKind.EVENT.value
 # Actors per statement: one actor takes 2 parameters.
 _ACTORS_PER_QUERY = 400
 
@@ -70,7 +71,7 @@ def events_of(
             [part for key in chunk for part in key] + params + [limit],
         ).fetchall()
         for actor_source, actor_id, source, source_id, properties, at in rows:
-            event = event_record(source, source_id, properties)
+            event = stored_record(_EVENT, source, source_id, properties)
             found.append((at, source, source_id, RecordKey(actor_source, actor_id), event))
     found.sort(key=lambda row: (row[0], row[1], row[2]), reverse=True)
     return [(actor, event) for _, _, _, actor, event in found[:limit]]

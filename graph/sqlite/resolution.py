@@ -110,6 +110,7 @@ _RESOLVED = sorted({kind.value for kinds in RESOLVED_KINDS.values() for kind in 
 _KIND_LIST = tuple(RecordKind)
 # `packed` of a scanned record: its id shifted left by these bits, its kind's position in `_KIND_LIST` in them.
 _KIND_BITS = 3
+_KIND_MASK = (1 << _KIND_BITS) - 1
 _EMPTY: dict[str, int] = {}
 
 
@@ -149,29 +150,32 @@ class RecordRows:
     def scanned_rows(self, keys: Sequence[RecordKey]) -> list[tuple[int, RecordKind]] | None:
         """`rows` of `keys` when the scan found them all, else None; never uses the connection (safe to call from
         another thread)."""
-        by_source = self._by_source
-        if by_source is None:
+        packed = self._packed(keys)
+        if packed is None or None in packed:
             return None
-        of_source = by_source.get
-        packed = [of_source(source, _EMPTY).get(source_id) for source, source_id in keys]
-        if None in packed:
-            return None
-        kinds, bits, mask = _KIND_LIST, _KIND_BITS, (1 << _KIND_BITS) - 1
-        return [(p >> bits, kinds[p & mask]) for p in packed]  # type: ignore[operator]
+        return [_unpacked(p) for p in packed]  # type: ignore[arg-type]  # (none is None)
 
     def rows(self, keys: Sequence[RecordKey]) -> list[tuple[int, RecordKind] | None]:
         """`record_rows` of `keys`."""
-        by_source = self._by_source
-        if by_source is None:
+        packed = self._packed(keys)
+        if packed is None:
             return record_rows(self._c, keys)
-        of_source = by_source.get
-        packed = [of_source(source, _EMPTY).get(source_id) for source, source_id in keys]
-        kinds, bits, mask = _KIND_LIST, _KIND_BITS, (1 << _KIND_BITS) - 1
-        found = [None if p is None else (p >> bits, kinds[p & mask]) for p in packed]
+        found = [None if p is None else _unpacked(p) for p in packed]
         if missing := [n for n, p in enumerate(packed) if p is None]:
             for n, row in zip(missing, record_rows(self._c, [keys[n] for n in missing]), strict=True):
                 found[n] = row
         return found
+
+    def _packed(self, keys: Sequence[RecordKey]) -> list[int | None] | None:
+        """The scan's packed id and kind of each of `keys` (None where it has none); None when there was no scan."""
+        if self._by_source is None:
+            return None
+        of_source = self._by_source.get
+        return [of_source(source, _EMPTY).get(source_id) for source, source_id in keys]
+
+
+def _unpacked(packed: int) -> tuple[int, RecordKind]:
+    return packed >> _KIND_BITS, _KIND_LIST[packed & _KIND_MASK]
 
 
 def stored_kinds(c: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str]:

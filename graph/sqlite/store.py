@@ -64,6 +64,7 @@ from graph.sqlite import segments as sqlite_segments
 from graph.sqlite.checkpoint import WAL_LIMIT_BYTES, Checkpointer, bound_wal
 from graph.sqlite.link_columns import read_link_columns
 from graph.sqlite.migrations import migrate
+from graph.sqlite.record_objects import stored_record
 
 T = TypeVar("T")
 
@@ -101,23 +102,13 @@ def _keys_cte(columns: str, rows: int) -> str:
     return f"WITH k({columns}) AS (VALUES {','.join([row] * rows)}) "
 
 
-def _record(kind: str, source: str, source_id: str, properties: str) -> Record:
-    # Rows were validated on the way in; skip re-validation on the read path. What `Record.model_construct` makes,
-    # at a third of its cost (a batch resolve reads a million records).
-    record = _new_object(Record)
-    _set_attribute(
-        record,
-        "__dict__",
-        {"kind": _RECORD_KINDS[kind], "key": RecordKey(source, source_id), "properties": _loads(properties)},
-    )
-    _set_attribute(record, "__pydantic_fields_set__", {"kind", "key", "properties"})
-    _set_attribute(record, "__pydantic_extra__", None)
-    _set_attribute(record, "__pydantic_private__", None)
-    return record
-
-
-_new_object = object.__new__
-_set_attribute = object.__setattr__
+def _resolution_rows(records: resolution_sql.RecordRows, keys: Sequence[RecordKey]) -> list[tuple[int, RecordKind]]:
+    """Stored id and kind of each of the keys a resolution refers to, in their order; all must exist."""
+    found = records.rows(keys)
+    if None in found:
+        missing = [k for k, row in zip(keys, found, strict=True) if row is None]
+        raise UnknownRecordError(f"resolution refers to unknown record(s): {_describe(missing)}")
+    return found  # type: ignore[return-value]  # (none is None)
 
 
 def _describe(keys: Iterable[RecordKey], limit: int = 5) -> str:
@@ -432,11 +423,7 @@ class SqliteGraphStore:
     ) -> dict[RecordKey, tuple[int, RecordKind]]:
         """Stored id and kind of each of `keys`, all of which must exist."""
         wanted = list(dict.fromkeys(keys))
-        found = records.rows(wanted)
-        missing = [k for k, row in zip(wanted, found, strict=True) if row is None]
-        if missing:
-            raise UnknownRecordError(f"resolution refers to unknown record(s): {_describe(missing)}")
-        return dict(zip(wanted, found, strict=True))  # type: ignore[arg-type]  # (none is None)
+        return dict(zip(wanted, _resolution_rows(records, wanted), strict=True))
 
     @staticmethod
     def _write_entities(
@@ -452,12 +439,7 @@ class SqliteGraphStore:
             chunk, rows, entity_rows = given
         else:
             chunk = given
-            keys = [k for entity in chunk for k in entity.members]
-            found = records.rows(keys)
-            rows = [row for row in found if row is not None]
-            if len(rows) < len(keys):
-                missing = [k for k, row in zip(keys, found, strict=True) if row is None]
-                raise UnknownRecordError(f"resolution refers to unknown record(s): {_describe(missing)}")
+            rows = _resolution_rows(records, [k for entity in chunk for k in entity.members])
             entity_rows = resolution_sql.entity_rows(chunk)
         members.add(chunk, rows)
         ids = [e.id for e in chunk]
@@ -531,7 +513,7 @@ class SqliteGraphStore:
                     [part for k in chunk for part in k],
                 )
                 for row in rows:
-                    record = _record(*row)
+                    record = stored_record(*row)
                     found[record.key] = record
         return found
 
@@ -562,7 +544,7 @@ class SqliteGraphStore:
     def iter_records(self, kinds: Collection[RecordKind]) -> Iterator[Record]:
         for page in self._pages(kinds, "kind, properties"):
             for source, source_id, kind, properties in page:
-                yield _record(kind, source, source_id, properties)
+                yield stored_record(kind, source, source_id, properties)
 
     def iter_record_pages(self, kinds: Collection[RecordKind]) -> Iterator[list[tuple[RecordKey, str]]]:
         # The properties as stored: the JSON text `_dumps` wrote.
@@ -638,7 +620,9 @@ class SqliteGraphStore:
             .fetchall()
         )
         return [
-            Neighbour.model_construct(record=_record(kind, source, source_id, props), properties=_loads(rel_props))
+            Neighbour.model_construct(
+                record=stored_record(kind, source, source_id, props), properties=_loads(rel_props)
+            )
             for kind, source, source_id, props, rel_props in rows
         ]
 
@@ -653,7 +637,7 @@ class SqliteGraphStore:
                 for source, source_id, kind, other_source, other_id, props, rel_props in b2b.neighbour_rows(
                     c, chunk, rel, direction
                 ):
-                    record = _record(kind, other_source, other_id, props)
+                    record = stored_record(kind, other_source, other_id, props)
                     neighbour = Neighbour.model_construct(record=record, properties=_loads(rel_props))
                     found.append((RecordKey(source, source_id), neighbour))
         return b2b.group_neighbours(found)
