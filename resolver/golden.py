@@ -135,7 +135,7 @@ def golden_traits_of(members: Sequence[Member], survivorship: Survivorship | Non
                     candidates.append((member, value))
     recency = {id(properties): _recency(properties) for _, properties in ordered}
     # Each member's key as text, made once rather than once per trait it gives.
-    shown = {id(key): f"{key.source}/{key.source_id}" for key, _ in ordered}
+    shown = {id(key): str(key) for key, _ in ordered}
     traits: Properties = {}
     policy_of, value_of, default, default_value = (
         policies.policy,

@@ -147,21 +147,15 @@ def _first_ids(
     result as the general path, inlined for speed (a million records pass here)."""
     result = Assignment(created=len(groups))
     live: set[str] = set()
-    add_group, add_event, blake2b, created = result.groups.append, result.history.append, hashlib.blake2b, CREATED
+    add_group, add_event, created = result.groups.append, result.history.append, HistoryAction.CREATED
     for group in groups:
         members = tuple(sorted(group))
-        first = members[0]  # (derived_id with salt 0)
-        new_id = prefix + blake2b(f"{first.source}\x1f{first.source_id}\x1f0".encode(), digest_size=8).hexdigest()
-        if new_id in live or taken(new_id):
-            salt = 1
-            while (new_id := derived_id(prefix, members, salt)) in live or taken(new_id):
-                salt += 1
+        salt = 0
+        while (new_id := derived_id(prefix, members, salt)) in live or taken(new_id):
+            salt += 1
         live.add(new_id)
         add_group(Assigned(new_id, members, now))
         add_event(
             trusted(HistoryEvent, entity_id=new_id, at=now, action=created, cause=cause, records=members, others=())
         )
     return result
-
-
-CREATED = HistoryAction.CREATED
