@@ -144,6 +144,10 @@ class GraphStore(Protocol):
         """The merges, splits and creation of an entity (and of the IDs merged into it), oldest first."""
         ...
 
+    def histories(self, entity_ids: Sequence[str]) -> dict[str, list[HistoryEvent]]:
+        """`history` of each of `entity_ids` in one call (a page of profiles); an ID with none maps to []."""
+        ...
+
     def events_of(
         self,
         actors: Sequence[RecordKey],

@@ -44,8 +44,7 @@ def _loader(fetch: Callable[[list[K]], Mapping[K, V]], missing: V, *, inline: bo
 class Loaders:
     """The request's loaders. Add one per kind of batched read; each costs one store call per batch.
 
-    Areas that need a batched read the store offers add a loader here (one line); reads the store can only
-    answer one key at a time (`history`) still batch into one worker-thread hop, at one store call per key.
+    Areas that need a batched read the store offers add a loader here (one line).
     """
 
     def __init__(self, store: GraphStore) -> None:
@@ -74,7 +73,7 @@ class Loaders:
 
     @cached_property
     def history(self) -> DataLoader[str, list[HistoryEvent]]:
-        return _loader(partial(_histories, self.store), [], inline=self.inline)
+        return _loader(self.store.histories, [], inline=self.inline)
 
     @cached_property
     def neighbours(self) -> DataLoader[tuple[RecordKey, RelType, Direction], list[Neighbour]]:
@@ -105,10 +104,6 @@ def then(result: T | Awaitable[T], build: Callable[[T], U]) -> U | Awaitable[U]:
 
         return later()
     return build(result)  # not awaitable: a T
-
-
-def _histories(store: GraphStore, ids: list[str]) -> dict[str, list[HistoryEvent]]:
-    return {entity_id: store.history(entity_id) for entity_id in ids}
 
 
 def _neighbours(

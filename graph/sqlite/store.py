@@ -6,7 +6,6 @@ committed state). Writes take the write lock up front (BEGIN IMMEDIATE) and wait
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import threading
 import weakref
@@ -36,7 +35,6 @@ from graph.model import (
     Entity,
     EntityKind,
     GraphBatch,
-    HistoryAction,
     HistoryEvent,
     Identifier,
     IdentifierKind,
@@ -58,6 +56,7 @@ from graph.sqlite import audit as sqlite_audit
 from graph.sqlite import b2b, blocking_fill, bulk, link_reader, profiles, writes
 from graph.sqlite import erasure as sqlite_erasure
 from graph.sqlite import events as sqlite_events
+from graph.sqlite import history as sqlite_history
 from graph.sqlite import holders as sqlite_holders
 from graph.sqlite import resolution as resolution_sql
 from graph.sqlite import segments as sqlite_segments
@@ -735,26 +734,14 @@ class SqliteGraphStore:
             )
 
     def history(self, entity_id: str) -> list[HistoryEvent]:
-        rows = (
-            self._connection()
-            .execute(
-                "SELECT entity_id, at, action, cause, records, others FROM entity_history WHERE entity_id = ?"
-                " OR entity_id IN (SELECT alias FROM entity_aliases WHERE entity_id = ?) ORDER BY id",
-                (entity_id, entity_id),
-            )
-            .fetchall()
-        )
-        return [
-            HistoryEvent(
-                entity_id=row[0],
-                at=datetime.fromisoformat(row[1]),
-                action=HistoryAction(row[2]),
-                cause=row[3],
-                records=tuple(RecordKey(*k) for k in json.loads(row[4])),
-                others=tuple(json.loads(row[5])),
-            )
-            for row in rows
-        ]
+        return self.histories([entity_id])[entity_id]
+
+    def histories(self, entity_ids: Sequence[str]) -> dict[str, list[HistoryEvent]]:
+        found: dict[str, list[HistoryEvent]] = {}
+        with self._read("read histories") as c:
+            for chunk in _chunks(list(dict.fromkeys(entity_ids))):
+                found.update(sqlite_history.histories(c, chunk))
+        return found
 
     def get_entities(self, ids: Sequence[str]) -> dict[str, Entity]:
         found: dict[str, Entity] = {}

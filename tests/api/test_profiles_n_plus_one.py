@@ -80,6 +80,7 @@ query ($first: Int) {
       identifiers { kind value system }
       records { source sourceId properties }
       organizations { id }
+      history { at action profileId others }
     } }
   }
 }
@@ -101,12 +102,14 @@ async def test_a_page_of_50_profiles_costs_a_bounded_number_of_store_calls(
     five = await calls_for(store, client, PAGE, first=5)
     print(f"store calls for a page of 50: {sum(fifty.values())} {dict(fifty)}; of 5: {sum(five.values())} {dict(five)}")
     # The page and its count, one batched read of the identifiers and one of the records of every member, and for
-    # the organisations one read each of WORKS_AT links, their records' entity IDs and the entities; besides, the
-    # API key's look-up and the request's audit entry. Each kind of read once, whatever the page size.
-    for read in ("entity_page", "count_entities", "identifiers_of", "get_records", "neighbours_of", "get_entities"):
+    # the organisations one read each of WORKS_AT links, their records' entity IDs and the entities, one read of
+    # the histories; besides, the API key's look-up and the request's audit entry. Each kind of read once, whatever
+    # the page size.
+    reads = ("entity_page", "count_entities", "identifiers_of", "get_records", "neighbours_of", "get_entities")
+    for read in (*reads, "histories"):
         assert fifty[read] == 1, read
     assert max(fifty.values()) == 1
-    assert sum(fifty.values()) <= 10
+    assert sum(fifty.values()) <= 11
     assert five == fifty
 
 

@@ -503,6 +503,12 @@ def test_history_of_an_entity_includes_the_ids_merged_into_it(store: GraphStore)
         )
     )
     assert store.history("p1") == [p2_created, merged]
+    # A page of profiles reads its histories in one call: each ID as `history` gives it, an alias its own events.
+    assert store.histories(["p1", "p2", "nobody", "p1"]) == {
+        "p1": [p2_created, merged],
+        "p2": [p2_created],
+        "nobody": [],
+    }
 
 
 def test_overrides_are_kept_per_pair_and_can_be_removed(store: GraphStore) -> None:
