@@ -1,9 +1,9 @@
 """The FastAPI application: GraphQL at /graphql (POST only; GraphiQL outside production), /healthz, and the plain
 REST read of a profile (`GET /profiles/by-identifier`, the baseline the GraphQL benchmark compares with).
 
-Every request but /healthz and the GraphiQL page needs `Authorization: Bearer <api key>`: without a valid key,
-401. Bodies are capped (`max_body_bytes`), a JSON array body (batching) is refused with 400, and GET on /graphql
-never runs a query.
+Every request but /healthz, the GraphiQL page and the static web UI (/ui) needs `Authorization: Bearer <api key>`:
+without a valid key, 401. Bodies are capped (`max_body_bytes`), a JSON array body (batching) is refused with 400,
+and GET on /graphql never runs a query.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from api.security.keys import KeyCache, authenticate
 from api.security.limits import Limits
 from api.security.principal import Principal
 from api.settings import Settings
+from api.ui import mount_ui
 from graph import GraphStore
 
 _UNAUTHORIZED = "a valid API key is needed: Authorization: Bearer <key>"
@@ -189,4 +190,5 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
             return JSONResponse({"status": "unavailable"}, status_code=503)
         return JSONResponse({"status": "ok"})
 
+    mount_ui(app)  # the static web UI at /ui: no data in it, so no key
     return app

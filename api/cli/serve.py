@@ -15,7 +15,7 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     store: StoreOption = None,
 ) -> None:
-    """Serve the GraphQL API (/graphql, with GraphiQL outside production) and /healthz."""
+    """Serve the GraphQL API (/graphql, with GraphiQL outside production), the web UI (/ui) and /healthz."""
     import uvicorn
 
     from api.app import create_app
@@ -24,4 +24,6 @@ def serve(
         application = create_app(settings_for(store))
     except GraphStoreError as exc:
         raise fail(str(exc)) from None
+    address = f"http://{host if ':' not in host else f'[{host}]'}:{port}"
+    typer.echo(f"idgraph: web UI at {address}/ui, GraphQL at {address}/graphql")
     uvicorn.run(application, host=host, port=port, log_level="info")

@@ -28,11 +28,12 @@ def server(tmp_path: Path, store_url: str, idgraph: Run) -> Iterator[str]:
     idgraph("load", "customers", "c.csv", "--source", "crm")
     idgraph("resolve")
     port = free_port()
+    output = (tmp_path / "serve.out").open("w")  # a file, not a pipe nobody reads: the access log goes there
     process = subprocess.Popen(
         [*idgraph_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
         env={**os.environ, "IDGRAPH_STORE": store_url},
         cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
+        stdout=output,
         stderr=subprocess.PIPE,
         text=True,
     )
@@ -52,6 +53,7 @@ def server(tmp_path: Path, store_url: str, idgraph: Run) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=10)
+        output.close()
 
 
 def test_a_real_server_answers_health_and_profile_queries(server: str, store_url: str) -> None:
@@ -68,3 +70,10 @@ def test_a_real_server_answers_health_and_profile_queries(server: str, store_url
     headers = {"Authorization": f"Bearer {token}"}
     body = httpx.post(f"{server}/graphql", json={"query": query}, headers=headers).json()
     assert body == {"data": {"profileByIdentifier": {"records": [{"sourceId": "1"}, {"sourceId": "2"}]}}}
+
+
+def test_serve_says_where_the_web_ui_and_graphql_are(server: str, tmp_path: Path) -> None:
+    said = (tmp_path / "serve.out").read_text("utf-8")
+    assert f"web UI at {server}/ui, GraphQL at {server}/graphql" in said
+    page = httpx.get(f"{server}/ui/")
+    assert page.status_code == 200 and "text/html" in page.headers["content-type"]
