@@ -41,6 +41,7 @@ _T = TypeVar("_T")
 _RECORD_LABELS = frozenset(kind.value for kind in RecordKind)
 _IDENTIFIER_LABELS = frozenset(kind.value for kind in IdentifierKind)
 _ENTITY_LABELS = frozenset(kind.value for kind in EntityKind)
+_INT64_MIN, _INT64_MAX = -(2**63), 2**63 - 1  # the range of a Bolt (and Neo4j) integer
 
 # -- values --------------------------------------------------------------------------------------------------
 
@@ -98,6 +99,25 @@ def decode_datetime(value: object) -> datetime:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
+def _bolt_value(value: Any) -> bool:
+    """Whether a node property value can travel in a Bolt message: its integers (alone or in a list) are 64-bit."""
+    if isinstance(value, list):
+        return all(_bolt_value(item) for item in value)
+    return isinstance(value, bool) or not isinstance(value, int) or _INT64_MIN <= value <= _INT64_MAX
+
+
+def bolt_properties(properties: Mapping[str, Any]) -> dict[str, Any]:
+    """`properties` less the values Neo4j cannot take: an integer beyond signed 64 bits (which the record's JSON
+    takes, up to 2**64 - 1 in the SQLite store) would make the driver fail the whole write with an OverflowError
+    quoting the value. Such a fact or trait reads as missing, like one of another type; the JSON text keeps it."""
+    return {name: value for name, value in properties.items() if _bolt_value(value)}
+
+
+def entity_node_traits(traits: Mapping[str, Any]) -> dict[str, Any]:
+    """The `trait.<name>` node properties of an entity's traits (graph.segments.fields) that Neo4j can store."""
+    return bolt_properties(node_traits(traits))
+
+
 def chunked(items: Sequence[_T], size: int) -> Iterator[list[_T]]:
     """Consecutive slices of at most `size` items."""
     if size < 1:
@@ -146,7 +166,9 @@ def record_rows(records: Iterable[Record]) -> dict[RecordKind, list[Row]]:
         row = key_row(record.key) | {"properties": encode_json(record.properties)}
         if record.kind is RecordKind.EVENT:
             # An Event node's whole property map: its key, properties and the indexed facts (graph.events).
-            facts = {name: value for name, value in event_node_facts(record.properties).items() if value is not None}
+            facts = bolt_properties(
+                {name: value for name, value in event_node_facts(record.properties).items() if value is not None}
+            )
             row["node"] = facts | row
         rows.setdefault(record.kind, []).append(row)
     return rows
@@ -249,7 +271,7 @@ def entity_rows(entities: Iterable[Entity]) -> dict[EntityKind, list[Row]]:
             "created_at": encode_datetime(entity.created_at),
         }
         # The node's whole property map: also each trait's value as `trait.<name>`, for segment conditions.
-        row["node"] = node_traits(entity.traits) | row
+        row["node"] = entity_node_traits(entity.traits) | row
         rows.setdefault(entity.kind, []).append(row)
     return rows
 

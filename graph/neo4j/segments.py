@@ -14,7 +14,6 @@ from graph.neo4j import cypher, rows
 from graph.neo4j.transactions import Transactions, execute, fetch
 from graph.segments.ast import Segment
 from graph.segments.cypher import compile_cypher, count_query, members_query
-from graph.segments.fields import node_traits
 
 
 def segment_members(
@@ -84,7 +83,8 @@ def backfill_entity_traits(transactions: Transactions) -> int:
             updates = []
             for row in page:
                 node = {"id": row["id"], "traits": row["traits"], "created_at": row["created_at"]}
-                updates.append({"id": row["id"], "node": node_traits(rows.decode_json(row["traits"])) | node})
+                traits = rows.entity_node_traits(rows.decode_json(row["traits"]))
+                updates.append({"id": row["id"], "node": traits | node})
 
             def work(tx: neo4j.ManagedTransaction, chunk: list[rows.Row] = updates, k: EntityKind = kind) -> None:
                 execute(tx, _set_entity_nodes(k), rows=chunk)

@@ -84,11 +84,14 @@ class _Compiler(Compiler):
         if op == "in":
             return f"coalesce({expr} IN {self.p(list(value))}, false)"
         if op == "contains":
-            text = f"({expr} IS :: STRING AND toLower({expr}) CONTAINS {self.p(str(value).lower())})"
+            # CASE, not AND, guards toLower: Cypher may evaluate an AND's operands in any order, and toLower of a
+            # list or number is an error, not null.
+            needle = self.p(str(value).lower())
+            text = f"coalesce(CASE WHEN {expr} IS :: STRING THEN toLower({expr}) CONTAINS {needle} END, false)"
             if not lists:
                 return text
-            member = f"({expr} IS :: LIST<ANY> AND {self.p(value)} IN {expr})"
-            return f"coalesce({member} OR {text}, false)"
+            member = f"coalesce(CASE WHEN {expr} IS :: LIST<ANY> THEN {self.p(value)} IN {expr} END, false)"
+            return f"({member} OR {text})"
         # Booleans compare only by equality; numbers with numbers, text with text (as in the SQL compiler).
         return f"coalesce({expr} {_COMPARE[op]} {self.p(value)}, false)"
 
@@ -122,7 +125,8 @@ class _Compiler(Compiler):
             where = f"EXISTS {{ MATCH {held} WHERE d.{domain.key_property} = {self.p(domain_name)} }}"
         else:
             industry = f"o[{self.p(TRAIT_PREFIX + 'industry')}]"
-            where = f"coalesce(toLower({industry}) = {self.p(str(spec.industry).lower())}, false)"
+            lowered = f"CASE WHEN {industry} IS :: STRING THEN toLower({industry}) END"  # a list or number: null
+            where = f"coalesce({lowered} = {self.p(str(spec.industry).lower())}, false)"
         return f"EXISTS {{ MATCH {path} WHERE {where} }}"
 
     def committee(self, c: CommitteeCondition) -> str:
