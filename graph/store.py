@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
@@ -58,6 +59,12 @@ class GraphStore(Protocol):
 
         The rows must hold valid kinds, keys and JSON objects (as `RowBatch.of` makes them from a GraphBatch).
         """
+        ...
+
+    def bulk_load(self) -> AbstractContextManager[None]:
+        """Around a load of many batches (`write_rows`) by this thread: the store may do less work per batch, for
+        the same graph, and each batch is still its own transaction. Other writes inside it keep their usual checks.
+        Once the block ends (or, when it was killed, once the store is next opened) the store is as usual."""
         ...
 
     def write_resolution(self, resolution: Resolution) -> None:

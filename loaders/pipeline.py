@@ -367,7 +367,8 @@ def _load_files(
     leading = worker_count(len(specs)) if parallel else 1
     specs = [replace(spec, first_batch=FIRST_BATCH) if i < leading else spec for i, spec in enumerate(specs)]
     stream = _in_workers(specs) if parallel else _all_batches(specs)
-    with closing(stream):  # stops the workers when a file fails (or Ctrl-C)
+    # (The bulk load outlasts the stream: its end, building indexes, comes after the workers have stopped.)
+    with store.bulk_load(), closing(stream):  # closing: stops the workers when a file fails (or Ctrl-C)
         for plan in plans:
             started = time.perf_counter()
             load = plan.load

@@ -7,7 +7,8 @@ consents are merged so that any record saying no, or records disagreeing, means 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
+from operator import itemgetter
 
 from pydantic import JsonValue
 
@@ -20,6 +21,8 @@ CONSENT_SUFFIX = "_consent"
 
 # Distinct sets of property names whose traits' order and policies are kept (see `_Policies.plan`).
 _PLANS = 4096
+# `_Policies.first_upto` of a policy that picks the first candidate whatever their number.
+_ANY = 1 << 62
 # A member record as the traits need it: its key and its properties.
 Member = tuple[RecordKey, Properties]
 
@@ -35,18 +38,22 @@ def _recency(properties: Properties) -> str:
 
 def _choose(
     policy: SurvivorshipPolicy,
-    candidates: Sequence[tuple[Member, JsonValue]],
-    survivorship: Survivorship,
-    recency: Mapping[int, str],
-) -> tuple[Member, JsonValue]:
-    """One (record, value) among the non-empty candidates, which come in record-key order. `recency` holds each
-    member's `_recency` by the id of its properties, worked out once per entity rather than once per trait."""
+    candidates: Sequence[tuple[int, JsonValue]],
+    ordered: Sequence[Member],
+    policies: _Policies,
+    recency: list[str],
+) -> tuple[int, JsonValue]:
+    """One (member, value) among the non-empty candidates, each member given by its place in `ordered` (record-key
+    order), which is the candidates' order. `recency` holds each member's `_recency`, worked out once per entity
+    rather than once per trait (filled in on first need)."""
     match policy:
         case SurvivorshipPolicy.FIRST_NON_EMPTY:
             return candidates[0]
         case SurvivorshipPolicy.MOST_RECENT:
             # Latest update wins; ties (or no dates) go to the first record.
-            return max(candidates, key=lambda c: recency[id(c[0][1])])
+            if not recency:
+                recency += [_recency(properties) for _, properties in ordered]
+            return max(candidates, key=lambda c: recency[c[0]])
         case SurvivorshipPolicy.MOST_FREQUENT:
             if len(candidates) <= 2:  # one value, or two counted once or twice: either way the first
                 return candidates[0]
@@ -57,10 +64,10 @@ def _choose(
         case SurvivorshipPolicy.LONGEST:
             return max(candidates, key=lambda c: len(str(c[1])))
         case SurvivorshipPolicy.SOURCE_PRIORITY:
-            order = {source: rank for rank, source in enumerate(survivorship.source_priority)}
+            order = policies.source_rank
             if not order:  # every source ranks the same: the first record
                 return candidates[0]
-            return min(candidates, key=lambda c: order.get(c[0][0].source, len(order)))
+            return min(candidates, key=lambda c: order.get(ordered[c[0]][0].source, len(order)))
     raise AssertionError(policy)  # pragma: no cover
 
 
@@ -80,6 +87,8 @@ class _Policies:
         self.policy = dict(survivorship.traits)
         self.value = {name: policy.value for name, policy in self.policy.items()}
         self.default_value = self.default.value
+        self.source_rank = {source: rank for rank, source in enumerate(survivorship.source_priority)}
+        self._first_upto: dict[str, int] = {}
         self._plans: dict[tuple[str, ...], list[tuple[str, str | None]]] = {}
 
     def plan(self, properties: Properties) -> list[tuple[str, str | None]]:
@@ -96,6 +105,20 @@ class _Policies:
             if len(self._plans) < _PLANS:
                 self._plans[names] = plan
         return plan
+
+    def first_upto(self, name: str) -> int:
+        """Up to how many candidates the trait's policy picks the first one for sure (see `_choose`)."""
+        upto = self._first_upto.get(name)
+        if upto is None:
+            policy = self.policy.get(name, self.default)
+            if policy is SurvivorshipPolicy.FIRST_NON_EMPTY or (
+                policy is SurvivorshipPolicy.SOURCE_PRIORITY and not self.source_rank
+            ):
+                upto = _ANY
+            else:
+                upto = 2 if policy is SurvivorshipPolicy.MOST_FREQUENT else 1
+            self._first_upto[name] = upto
+        return upto
 
 
 _last_policies: _Policies | None = None
@@ -122,46 +145,46 @@ def golden_traits_of(members: Sequence[Member], survivorship: Survivorship | Non
     if len(members) == 1:
         return _single(members[0], policies)
     ordered = sorted(members, key=_first)
-    values: dict[str, list[tuple[Member, JsonValue]]] = {}
+    # Each trait's non-empty values, with the place of the member giving it in `ordered`.
+    values: dict[str, list[tuple[int, JsonValue]]] = {}
     plan = policies.plan
-    for member in ordered:
-        properties = member[1]
+    for index, (_, properties) in enumerate(ordered):
         for name, _ in plan(properties):
             value = properties[name]
             if value or not _empty(value):  # (most values are non-empty text: no call for them)
                 if (candidates := values.get(name)) is None:
-                    values[name] = [(member, value)]
+                    values[name] = [(index, value)]
                 else:
-                    candidates.append((member, value))
-    recency = {id(properties): _recency(properties) for _, properties in ordered}
+                    candidates.append((index, value))
+    recency: list[str] = []  # (made by `_choose` when a trait needs it)
     # Each member's key as text, made once rather than once per trait it gives.
-    shown = {id(key): str(key) for key, _ in ordered}
+    shown = [str(key) for key, _ in ordered]
     traits: Properties = {}
-    policy_of, value_of, default, default_value = (
+    policy_of, value_of, default, default_value, first_upto = (
         policies.policy,
         policies.value,
         policies.default,
         policies.default_value,
+        policies.first_upto,
     )
     for name in sorted(values):
         candidates = values[name]
         if name.endswith(CONSENT_SUFFIX):
             granted = all(value is True for _, value in candidates)
-            source = candidates[0][0] if granted else next(m for m, v in candidates if v is not True)
-            traits[name] = {"value": granted, "record": shown[id(source[0])], "policy": "all_must_grant"}
+            source = candidates[0][0] if granted else next(i for i, v in candidates if v is not True)
+            traits[name] = {"value": granted, "record": shown[source], "policy": "all_must_grant"}
             continue
-        # (One candidate: every policy picks it.)
-        member, value = (
+        # (One candidate: every policy picks it; some pick the first of any number, or of two.)
+        index, value = (
             candidates[0]
-            if len(candidates) == 1
-            else _choose(policy_of.get(name, default), candidates, survivorship, recency)
+            if len(candidates) == 1 or len(candidates) <= first_upto(name)
+            else _choose(policy_of.get(name, default), candidates, ordered, policies, recency)
         )
-        traits[name] = {"value": value, "record": shown[id(member[0])], "policy": value_of.get(name, default_value)}
+        traits[name] = {"value": value, "record": shown[index], "policy": value_of.get(name, default_value)}
     return traits
 
 
-def _first(member: Member) -> RecordKey:
-    return member[0]
+_first = itemgetter(0)  # a member's key
 
 
 def _single(member: Member, policies: _Policies) -> Properties:

@@ -8,7 +8,7 @@ graph store, and reused by every later run, batch or incremental, so the same re
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, ItemsView, Iterator, Mapping, Sequence
+from collections.abc import Callable, ItemsView, Iterable, Iterator, Mapping, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from functools import partial
@@ -209,12 +209,12 @@ def match_persons(
         agree = name_agreement(features, rules, table)
     if not rules.fuzzy.enabled or len(features) < 2:
         return Matching([], agree)
-    blocks = [person_blocking_keys(f) for f in features]
-    held: dict[RecordKey, list[str]] = dict.fromkeys(keys, [])  # noqa: RUF024 - never mutated
-    held.update(zip((f.key for f in features), blocks, strict=True))
+    held: dict[RecordKey, PersonFeatures | None] = dict.fromkeys(keys)
+    held.update(zip((f.key for f in features), features, strict=True))
     # The blocking index is written while the model is estimated, the links scored and the partition computed, on
-    # the other core. An estimated model is stored after it (a write in line would wait for that one).
-    writing = [Background(partial(store.set_blocking_keys, PrefixedKeys(held, PERSON_PREFIX)))]
+    # the other core; the writer's thread makes the keys too (matching pairs records by the table's codes). An
+    # estimated model is stored after it (a write in line would wait for that one).
+    writing = [Background(partial(store.set_blocking_keys, PrefixedKeys(held, PERSON_PREFIX, _person_keys)))]
     del held
     try:
         with phase("persons: model"):
@@ -222,8 +222,7 @@ def match_persons(
         if estimated:
             writing.append(Background(partial(store_model, store, model)))
         with phase("persons: fuzzy links"):
-            links = fuzzy_links(features, model, rules.fuzzy, table=table, keys=blocks)
-        del blocks
+            links = fuzzy_links(features, model, rules.fuzzy, table=table)
         edges = [FuzzyEdge(link.key_a, link.key_b, link.score, link.rule) for link in links]
     except BaseException:
         for write in writing:
@@ -233,16 +232,24 @@ def match_persons(
     return Matching(edges, agree, pending=writing)
 
 
+def _person_keys(feature: PersonFeatures | None) -> list[str]:
+    return person_blocking_keys(feature) if feature is not None else []
+
+
 class PrefixedKeys(Mapping[RecordKey, Sequence[str]]):
     """Blocking keys by record, each with the index's prefix put in front as it is read: a million records' keys are
-    not held twice (unprefixed for matching, prefixed for the store)."""
+    not held twice (unprefixed for matching, prefixed for the store). `blocks_of` makes a record's keys from what
+    `keys` holds for it (by default, its keys), also as they are read: by the thread that writes them."""
 
-    def __init__(self, keys: dict[RecordKey, list[str]], prefix: str) -> None:
+    def __init__(
+        self, keys: dict[RecordKey, Any], prefix: str, blocks_of: Callable[[Any], Iterable[str]] = iter
+    ) -> None:
         self._keys = keys
         self._prefix = prefix
+        self._blocks_of = blocks_of
 
     def __getitem__(self, key: RecordKey) -> list[str]:
-        return [self._prefix + block for block in self._keys[key]]
+        return [self._prefix + block for block in self._blocks_of(self._keys[key])]
 
     def __iter__(self) -> Iterator[RecordKey]:
         return iter(self._keys)
@@ -260,9 +267,9 @@ class _PrefixedItems(ItemsView[RecordKey, Sequence[str]]):
     _mapping: PrefixedKeys
 
     def __iter__(self) -> Iterator[tuple[RecordKey, Sequence[str]]]:
-        prefix = self._mapping._prefix
-        for key, blocks in self._mapping._keys.items():
-            yield key, [prefix + block for block in blocks]
+        prefix, blocks_of = self._mapping._prefix, self._mapping._blocks_of
+        for key, held in self._mapping._keys.items():
+            yield key, [prefix + block for block in blocks_of(held)]
 
 
 def _index(store: GraphStore, chosen: Matcher, records: Sequence[Record], features: dict[RecordKey, Any]) -> None:

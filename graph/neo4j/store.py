@@ -14,6 +14,7 @@ transaction that first reads what it must check, then writes in `UNWIND $rows` b
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
@@ -134,6 +135,10 @@ class Neo4jGraphStore:
     def write_rows(self, batch: RowBatch) -> None:
         """`write` for a batch given as rows: validated into model objects first."""
         self.write(batch.graph_batch())
+
+    def bulk_load(self) -> AbstractContextManager[None]:
+        """Nothing to change for a load here: each batch's write is the usual one."""
+        return nullcontext()
 
     def write_resolution_stream(self, resolution: Resolution, entities: Iterable[Sequence[Entity]]) -> None:
         """The chunks are gathered into one resolution, validated as a whole, and written in one transaction:

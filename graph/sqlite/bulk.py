@@ -2,15 +2,18 @@
 
 Three things keep them fast. Many keys are found with one scan of a table rather than one look-up each; rows go in
 in primary-key order; and an empty table filled with many rows gets its secondary indexes built once at the end
-(a sort) instead of updated row by row in random order.
+(a sort) instead of updated row by row in random order. A file load (many transactions, GraphStore.bulk_load) does
+the same for some indexes when it fills an empty store, and has SQLite skip its foreign-key checks.
 """
 
 from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any, TypeVar
+
+from graph.sqlite.migrations import MIGRATIONS, _statements
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -119,3 +122,77 @@ def insert_sorted(
         )
     finally:
         c.execute("DROP TABLE temp.staged")
+
+
+# -- a load into an empty store (GraphStore.bulk_load) ---------------------------------------------------------------
+# Secondary indexes a first load builds once at its end instead of updating them row by row, at random places (each
+# batch would dirty pages all over them). None is named by an INDEXED BY of a query: a reader meanwhile (another
+# process, say) gets the same rows, by another plan.
+DEFERRED_INDEXES = ("records_by_kind", "record_identifiers_by_identifier", "event_facts_by_type")
+
+
+def index_definitions(names: Collection[str] = DEFERRED_INDEXES) -> dict[str, str]:
+    """The CREATE INDEX statement of each of `names`, as the migrations leave it (which is what sqlite_master keeps)."""
+    definitions: dict[str, str] = {}
+    for script in MIGRATIONS:
+        for statement in _statements(script):
+            words = statement.split(None, 3)
+            if len(words) > 2 and words[1].upper() == "INDEX" and words[2] in names:
+                if words[0].upper() == "CREATE":
+                    definitions[words[2]] = statement.rstrip(";").strip()
+                elif words[0].upper() == "DROP":
+                    definitions.pop(words[2], None)
+    return definitions
+
+
+def _present(c: sqlite3.Connection, names: Collection[str]) -> set[str]:
+    marks = ", ".join("?" * len(names))
+    rows = c.execute(f"SELECT name FROM sqlite_master WHERE type = 'index' AND name IN ({marks})", list(names))
+    return {name for (name,) in rows}
+
+
+def defer_indexes(c: sqlite3.Connection) -> bool:
+    """Inside the caller's write transaction: when the store holds no record yet, drop the deferred indexes (to be
+    built by `restore_indexes`); whether it did."""
+    if not is_empty(c, "records"):
+        return False
+    for name in _present(c, DEFERRED_INDEXES):
+        c.execute(f'DROP INDEX "{name}"')
+    return True
+
+
+def missing_indexes(c: sqlite3.Connection) -> list[str]:
+    """The deferred indexes not in the store (a bulk load is running, or was killed)."""
+    present = _present(c, DEFERRED_INDEXES)
+    return [name for name in DEFERRED_INDEXES if name not in present]
+
+
+def restore_indexes(c: sqlite3.Connection) -> None:
+    """Inside the caller's write transaction: create the deferred indexes that are missing, as the migrations did."""
+    missing = missing_indexes(c)
+    if missing:
+        definitions = index_definitions(missing)
+        for name in missing:
+            c.execute(definitions[name])
+
+
+@contextmanager
+def bulk_loading(
+    connection: sqlite3.Connection, write: Callable[[str], AbstractContextManager[sqlite3.Connection]]
+) -> Iterator[None]:
+    """GraphStore.bulk_load on `connection` (this thread's), whose write transactions `write` opens. Foreign keys are
+    off for the block: a batch write looks up every record and identifier it refers to itself (the rows it inserts
+    are joined to them) and deletes nothing, so SQLite's check of each row would only repeat that; writes other than
+    batches have them on (the store sees to it). Switched once for the block: each switch makes SQLite prepare every
+    statement again. Into an empty store, the deferred indexes are built at the end; a load killed before that leaves
+    them to the store's next opening (`restore_indexes`)."""
+    with write("start a bulk load") as c:
+        deferred = defer_indexes(c)
+    connection.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        connection.execute("PRAGMA foreign_keys = ON")
+        if deferred:
+            with write("build the indexes of a bulk load") as c:
+                restore_indexes(c)

@@ -147,13 +147,13 @@ class RecordRows:
     def scanned(self) -> bool:
         return self._by_source is not None
 
-    def scanned_rows(self, keys: Sequence[RecordKey]) -> list[tuple[int, RecordKind]] | None:
-        """`rows` of `keys` when the scan found them all, else None; never uses the connection (safe to call from
-        another thread)."""
-        packed = self._packed(keys)
-        if packed is None or None in packed:
+    def scanned_packed(self, keys: Sequence[RecordKey]) -> list[int] | None:
+        """`rows` of `keys` when the scan found them all, packed as the scan holds them (see `packed`), else None;
+        never uses the connection (safe to call from another thread)."""
+        found = self._packed(keys)
+        if found is None or None in found:
             return None
-        return [_unpacked(p) for p in packed]  # type: ignore[arg-type]  # (none is None)
+        return found  # type: ignore[return-value]  # (none is None)
 
     def rows(self, keys: Sequence[RecordKey]) -> list[tuple[int, RecordKind] | None]:
         """`record_rows` of `keys`."""
@@ -176,6 +176,16 @@ class RecordRows:
 
 def _unpacked(packed: int) -> tuple[int, RecordKind]:
     return packed >> _KIND_BITS, _KIND_LIST[packed & _KIND_MASK]
+
+
+_KIND_CODE = {kind: n for n, kind in enumerate(_KIND_LIST)}
+# The kinds (their positions in `_KIND_LIST`) of the records each kind of entity holds.
+_ALLOWED_CODES = {entity: frozenset(map(_KIND_CODE.__getitem__, kinds)) for entity, kinds in RESOLVED_KINDS.items()}
+
+
+def packed(rows: Sequence[tuple[int, RecordKind]]) -> list[int]:
+    """Stored ids and kinds packed into one integer each, as a `RecordRows` scan holds them."""
+    return [record_id << _KIND_BITS | _KIND_CODE[kind] for record_id, kind in rows]
 
 
 def stored_kinds(c: sqlite3.Connection, ids: Sequence[str]) -> dict[str, str]:
@@ -210,9 +220,9 @@ class StreamedMembers:
     ids: set[str] = field(default_factory=set)
     record_entity: dict[int, str] = field(default_factory=dict)
 
-    def add(self, chunk: Sequence[Entity], rows: Sequence[tuple[int, RecordKind]]) -> None:
-        """Note a chunk's entities; `rows` holds the stored id and kind of each member, in order."""
-        members = iter(rows)
+    def add(self, chunk: Sequence[Entity], rows: Sequence[int]) -> None:
+        """Note a chunk's entities; `rows` holds the stored id and kind of each member, in order, `packed`."""
+        found = iter(rows)
         ids, retired, record_entity = self.ids, self.retired, self.record_entity
         for entity in chunk:
             entity_id = entity.id
@@ -221,12 +231,13 @@ class StreamedMembers:
             if entity_id in retired:
                 raise ResolutionError(f"entity {entity_id} is both upserted and retired")
             ids.add(entity_id)
-            allowed = RESOLVED_KINDS[entity.kind]
+            allowed = _ALLOWED_CODES[entity.kind]
             for member in entity.members:
-                record_id, kind = next(members)
-                if kind not in allowed:
+                row = next(found)
+                if row & _KIND_MASK not in allowed:
+                    kind = _KIND_LIST[row & _KIND_MASK]
                     raise ResolutionError(f"record {member} is a {kind} and cannot resolve to a {entity.kind}")
-                if record_id in record_entity:
+                if (record_id := row >> _KIND_BITS) in record_entity:
                     raise ResolutionError(f"record {member} is a member of more than one entity")
                 record_entity[record_id] = entity_id
 
@@ -286,11 +297,11 @@ def made_ahead(items: Iterable[T], prepare: Callable[[T], Any] | None = None) ->
 
 
 class PreparedChunk(NamedTuple):
-    """A chunk of entities with what its write needs worked out: its members' stored ids and kinds, in order, and
-    its entity rows, in ID order."""
+    """A chunk of entities with what its write needs worked out: its members' stored ids and kinds, in order and
+    `packed`, and its entity rows, in ID order."""
 
     chunk: Sequence[Entity]
-    members: list[tuple[int, RecordKind]]
+    members: list[int]
     rows: list[tuple[str, str, str, str]]
 
 
@@ -322,7 +333,7 @@ class Preparer:
         records = self.records
         if records is None:
             return chunk
-        found = records.scanned_rows([k for entity in chunk for k in entity.members])
+        found = records.scanned_packed([k for entity in chunk for k in entity.members])
         if found is None:
             return chunk
         return PreparedChunk(chunk, found, entity_rows(chunk))

@@ -149,6 +149,10 @@ class SqliteGraphStore:
         self._wal_path = self.path.with_name(self.path.name + "-wal")
         self._wal_limit = wal_limit_bytes
         self.schema_version = migrate(self._connection())
+        # A bulk load killed before its end left indexes to build (see bulk.bulk_loading).
+        if bulk.missing_indexes(self._connection()):
+            with self._write("build the indexes of an interrupted bulk load") as c:
+                bulk.restore_indexes(c)
         # Commits never checkpoint (wal_autocheckpoint = 0): this thread does, off the writers' path.
         self._checkpointer = Checkpointer(self.path)
         weakref.finalize(self, self._checkpointer.stop, wait=False)
@@ -211,13 +215,40 @@ class SqliteGraphStore:
             raise GraphStoreError(f"{purpose}: commit failed and was rolled back: {exc}") from exc
 
     @contextmanager
-    def _write(self, purpose: str) -> Iterator[sqlite3.Connection]:
+    def _write(self, purpose: str, *, batch: bool = False) -> Iterator[sqlite3.Connection]:
         # SQLite has one writer at a time. Writers of this process queue on a lock, which hands over the moment
         # a commit ends; left to SQLite's busy handler they would sleep in steps of 1, 2, 5, 10 ms and more.
         with self._write_lock:
-            with self._transaction("BEGIN IMMEDIATE", purpose) as connection:
+            # In this thread's bulk load (foreign keys off), a write other than a batch has them on.
+            bulk_load = not batch and getattr(self._local, "bulk_load", False)
+            checks = self._foreign_keys_on() if bulk_load else nullcontext()
+            with checks, self._transaction("BEGIN IMMEDIATE", purpose) as connection:
                 yield connection
             bound_wal(connection, self._wal_path, self._wal_limit)
+
+    @contextmanager
+    def _foreign_keys_on(self) -> Iterator[None]:
+        connection = self._connection()
+        connection.execute("PRAGMA foreign_keys = ON")
+        try:
+            yield
+        finally:
+            connection.execute("PRAGMA foreign_keys = OFF")
+
+    @contextmanager
+    def _bulk_load(self) -> Iterator[None]:
+        if getattr(self._local, "bulk_load", False):
+            yield  # (nested: the outer one decides)
+            return
+        with bulk.bulk_loading(self._connection(), self._write):
+            self._local.bulk_load = True
+            try:
+                yield
+            finally:
+                self._local.bulk_load = False
+
+    def bulk_load(self) -> AbstractContextManager[None]:
+        return self._bulk_load()
 
     @contextmanager
     def _references_checked_here(self) -> Iterator[None]:
@@ -268,7 +299,7 @@ class SqliteGraphStore:
         self.write_rows(RowBatch.of(batch))
 
     def write_rows(self, batch: RowBatch) -> None:
-        with self._write("write batch") as c:
+        with self._write("write batch", batch=True) as c:
             self._size_write_cache(c)
             writes.write_rows(c, batch)
 
@@ -438,7 +469,7 @@ class SqliteGraphStore:
             chunk, rows, entity_rows = given
         else:
             chunk = given
-            rows = _resolution_rows(records, [k for entity in chunk for k in entity.members])
+            rows = resolution_sql.packed(_resolution_rows(records, [k for entity in chunk for k in entity.members]))
             entity_rows = resolution_sql.entity_rows(chunk)
         members.add(chunk, rows)
         ids = [e.id for e in chunk]

@@ -3,7 +3,7 @@ skipped, so the pairs compared grow about linearly with the records."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import chain
 
@@ -105,7 +105,20 @@ def blocked_pairs(keys_by_record: Sequence[Sequence[str]], max_block_size: int) 
     del family_of_key, first_at
     lengths = np.fromiter(map(len, keys_by_record), np.int64, len(keys_by_record))
     record: IntArray = np.repeat(np.arange(len(keys_by_record), dtype=np.int64), lengths)
-    n = max(len(keys_by_record), 1)
+    return pairs_of_entries(code, record, len(keys_by_record), key_bits.__getitem__, names, max_block_size)
+
+
+def pairs_of_entries(
+    code: IntArray,
+    record: IntArray,
+    records: int,
+    family_bits: Callable[[IntArray], IntArray],
+    names: tuple[str, ...],
+    max_block_size: int,
+) -> BlockedPairs:
+    """`blocked_pairs` of keys held as (key number `code[i]`, record number `record[i]`) entries, of `records`
+    records; `family_bits` gives the keys' family bits (of `names`) by their numbers. code * records fits 63 bits."""
+    n = max(records, 1)
     unique = _sorted_distinct(code * n + record)  # a record holds a key once; sorted by key, then record
     code, record = unique // n, unique % n
     firsts: IntArray = np.flatnonzero(np.r_[True, code[1:] != code[:-1]]) if len(code) else np.zeros(0, np.int64)
@@ -117,14 +130,19 @@ def blocked_pairs(keys_by_record: Sequence[Sequence[str]], max_block_size: int) 
         members = record[starts[:, None] + np.arange(size)]  # ascending record order within a block
         upper_a, upper_b = np.triu_indices(size, 1)
         pair_ids.append((members[:, upper_a] * n + members[:, upper_b]).ravel())
-        pair_bits.append(np.repeat(key_bits[code[starts]], len(upper_a)))
+        pair_bits.append(np.repeat(family_bits(code[starts]), len(upper_a)))
     if not pair_ids:
         empty = np.zeros(0, dtype=np.int64)
         return BlockedPairs(empty, empty, empty, names)
     ids = np.concatenate(pair_ids)
     bits = np.concatenate(pair_bits)
-    order = np.argsort(ids, kind="stable")
-    ids, bits = ids[order], bits[order]
+    width = len(names)  # family bits
+    if (n * n) << width < 1 << 63:  # a pair and its family bit in one number: one sort (no argsort and gathers)
+        packed = np.sort((ids << width) | bits)
+        ids, bits = packed >> width, packed & ((1 << width) - 1)
+    else:
+        order = np.argsort(ids, kind="stable")
+        ids, bits = ids[order], bits[order]
     starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
     families = np.bitwise_or.reduceat(bits, starts)
     ids = ids[starts]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -73,16 +74,18 @@ class PersonTable:
         self.street = [f.street for f in features]
         self.phone = [f.phone for f in features]
         # Given and family names share one numbering, so a given name can be compared with a family name.
-        shared = _codes(self.given + self.family)[0]
+        shared, self.part_values = _codes(self.given + self.family)
         self.given_code, self.family_code = shared[: self.size], shared[self.size :]
-        self.given_length = np.fromiter(map(len, self.given), dtype=np.int64, count=self.size)
-        self.family_length = np.fromiter(map(len, self.family), dtype=np.int64, count=self.size)
-        self.given_first = np.fromiter((ord(v[0]) if v else 0 for v in self.given), dtype=np.int64, count=self.size)
-        self.family_first = np.fromiter((ord(v[0]) if v else 0 for v in self.family), dtype=np.int64, count=self.size)
+        # Length and first character's code point of each part, taken once per distinct value.
+        values = self.part_values
+        length = np.fromiter(map(len, values), dtype=np.int64, count=len(values))[shared]
+        first = np.fromiter((ord(v[0]) if v else 0 for v in values), dtype=np.int64, count=len(values))[shared]
+        self.given_length, self.family_length = length[: self.size], length[self.size :]
+        self.given_first, self.family_first = first[: self.size], first[self.size :]
         # Value codes, and the values by code of the term-frequency columns (see TF_COLUMNS).
         self._coded: dict[str, tuple[IntArray, list[str]]] = {}
         self.name_code = self._code("name_key", [f.name_key for f in features])
-        self.birth_date = np.fromiter((f.birth_date for f in features), dtype=np.int64, count=self.size)
+        self.birth_date = np.fromiter(map(attrgetter("birth_date"), features), dtype=np.int64, count=self.size)
         self.gender = _codes([f.gender for f in features])[0]
         self.email_code = self._code("email", [f.email for f in features])
         self.local_code = self._code("email_local", [f.email_local for f in features])
@@ -95,8 +98,12 @@ class PersonTable:
     def date_digits(self) -> npt.NDArray[np.int8]:
         """The eight digits of each birth date (yyyymmdd), least significant first; made once, on first use."""
         if self._date_digits is None:
-            powers = 10 ** np.arange(8, dtype=np.int64)
-            self._date_digits = ((self.birth_date[:, None] // powers) % 10).astype(np.int8)
+            rest = self.birth_date.astype(np.int32)  # (yyyymmdd fits; a column at a time is ten times faster)
+            digits = np.empty((self.size, 8), dtype=np.int8)
+            for place in range(8):
+                digits[:, place] = rest % 10
+                rest //= 10
+            self._date_digits = digits
         return self._date_digits
 
     def _code(self, column: str, values: Sequence[str]) -> IntArray:
@@ -199,8 +206,8 @@ def _name(t: PersonTable, ia: IntArray, ib: IntArray, settings: ComparisonSettin
     )
     one_part = same_gg | same_ff | same_gf | same_fg
     nickname = np.zeros(len(rest), dtype=np.bool_)
-    for k in np.flatnonzero(one_part | (gg & ff) | (gf & fg)).tolist():
-        nickname[k] = _nickname(given_a[k], family_a[k], given_b[k], family_b[k])
+    asked = np.flatnonzero((one_part | (gg & ff) | (gf & fg)) & whole[rest])
+    nickname[asked] = _nickname(t.part_values, ga[asked], fa[asked], gb[asked], fb[asked])
     result = np.full(len(rest), code["else"], dtype=np.int8)
     result[one_part] = code["partial"]
     result[initial] = code["initial"]
@@ -212,13 +219,35 @@ def _name(t: PersonTable, ia: IntArray, ib: IntArray, settings: ComparisonSettin
     return levels
 
 
-def _nickname(given_a: str, family_a: str, given_b: str, family_b: str) -> bool:
-    """Both parts the same name, in full or short form or another romanisation, in either order."""
+def _nickname(
+    values: list[str], given_a: IntArray, family_a: IntArray, given_b: IntArray, family_b: IntArray
+) -> npt.NDArray[np.bool_]:
+    """Both parts the same name, in full or short form or another romanisation, in either order. The parts are
+    given as codes of `values`, all four present."""
+    same_given, same_family = _same_parts(values, same_given_name), _same_parts(values, same_family_name)
+    return (same_given(given_a, given_b) & same_family(family_a, family_b)) | (
+        same_given(family_a, given_b) & same_family(given_a, family_b)
+    )
 
-    def same(g1: str, f1: str, g2: str, f2: str) -> bool:
-        return bool(g1 and g2 and f1 and f2) and same_given_name(g1, g2) and same_family_name(f1, f2)
 
-    return same(given_a, family_a, given_b, family_b) or same(family_a, given_a, given_b, family_b)
+def _same_parts(
+    values: list[str], same: Callable[[str, str], bool]
+) -> Callable[[IntArray, IntArray], npt.NDArray[np.bool_]]:
+    """`same` of the name parts coded a[k] and b[k], vectorised: equal codes are the same name (as `same` has it);
+    `same` is asked once per distinct pair of the others."""
+
+    def of(a: IntArray, b: IntArray) -> npt.NDArray[np.bool_]:
+        verdicts: npt.NDArray[np.bool_] = a == b
+        differ = np.flatnonzero(~verdicts)
+        if len(differ):
+            n = len(values)
+            distinct, which = np.unique(a[differ] * n + b[differ], return_inverse=True)
+            verdicts[differ] = np.fromiter(
+                (same(values[pair // n], values[pair % n]) for pair in distinct.tolist()), np.bool_, len(distinct)
+            )[which]
+        return verdicts
+
+    return of
 
 
 def _birth_date(t: PersonTable, ia: IntArray, ib: IntArray, settings: ComparisonSettings) -> Levels:
@@ -229,14 +258,17 @@ def _birth_date(t: PersonTable, ia: IntArray, ib: IntArray, settings: Comparison
     year_a, year_b = a // 10000, b // 10000
     month_a, month_b, day_a, day_b = (a // 100) % 100, (b // 100) % 100, a % 100, b % 100
     day_month_swapped = (year_a == year_b) & (month_a == day_b) & (day_a == month_b)
+    close = day_month_swapped & ~exact
+    # A typo (one digit, or two neighbours swapped) is looked for only where both dates are known and differ.
+    differing = np.flatnonzero(~exact & ~null)
     digits = t.date_digits()
-    digits_a, digits_b = digits[ia], digits[ib]
+    digits_a, digits_b = digits[ia[differing]], digits[ib[differing]]
     differ = digits_a != digits_b
     count = differ.sum(axis=1)
     swapped = (
         differ[:, :-1] & differ[:, 1:] & (digits_a[:, :-1] == digits_b[:, 1:]) & (digits_a[:, 1:] == digits_b[:, :-1])
     ).any(axis=1)
-    close = ((count == 1) | ((count == 2) & swapped) | day_month_swapped) & ~exact
+    close[differing] |= (count == 1) | ((count == 2) & swapped)
     levels = np.full(len(ia), code["else"], dtype=np.int8)
     levels[(year_a == year_b) & ~exact] = code["year"]
     levels[close] = code["close"]

@@ -25,6 +25,7 @@ from resolver.fuzzy.model import FieldModel, FSModel, LevelModel, SessionSummary
 from resolver.fuzzy.person import PersonFeatures
 from resolver.fuzzy.scoring import FloatArray, score_levels
 from resolver.fuzzy.settings import EMSettings, FuzzySettings, PersonField
+from resolver.fuzzy.table_blocking import table_blocked_pairs
 
 # Starting m per level (after "null"): where EM begins, and what a field keeps when no session can estimate it.
 DEFAULT_M: dict[PersonField, tuple[float, ...]] = {
@@ -59,7 +60,9 @@ def estimate_model(
         table = PersonTable(ordered)
     random_a, random_b = random_pairs(table.size, settings.em.u_sample_pairs, settings.em.seed)
     random_levels = compare(table, random_a, random_b, settings.comparison, settings.fields)
-    pairs = blocked_pairs([person_training_keys(f) for f in ordered], settings.max_block_size)
+    pairs = table_blocked_pairs(table, settings.max_block_size, training=True)
+    if pairs is None:
+        pairs = blocked_pairs([person_training_keys(f) for f in ordered], settings.max_block_size)
     levels = compare(table, pairs.a, pairs.b, settings.comparison, settings.fields)
     not_matching: FloatArray | None = None
     model: FSModel | None = None

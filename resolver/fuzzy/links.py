@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +25,7 @@ from resolver.fuzzy.model import FSModel
 from resolver.fuzzy.person import PersonFeatures
 from resolver.fuzzy.scoring import agreeing, rule_of, score_levels
 from resolver.fuzzy.settings import FuzzySettings, PersonField
+from resolver.fuzzy.table_blocking import table_blocked_pairs
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,19 +62,18 @@ def fuzzy_links(
     settings: FuzzySettings | None = None,
     *,
     table: PersonTable | None = None,
-    keys: Sequence[Sequence[str]] | None = None,
 ) -> list[FuzzyLink]:
     """Links between the records whose posterior match probability reaches the threshold (and, by default, whose
-    names agree), sorted by keys. The same records give the same links in any order. `table` and `keys`, when
-    given, are `PersonTable(features)` and each feature's `person_blocking_keys`, already at hand."""
+    names agree), sorted by keys. The same records give the same links in any order. `table`, when given, is
+    `PersonTable(features)`, already at hand."""
     settings = settings or FuzzySettings()
     if not settings.enabled or len(features) < 2:
         return []
-    if keys is None:
-        keys = [person_blocking_keys(f) for f in features]
-    pairs = blocked_pairs(keys, settings.max_block_size)
     if table is None:
         table = PersonTable(features)
+    pairs = table_blocked_pairs(table, settings.max_block_size)
+    if pairs is None:  # (values the codes cannot tell apart as the key strings would)
+        pairs = blocked_pairs([person_blocking_keys(f) for f in features], settings.max_block_size)
     fields = [f.field for f in model.fields]
     levels = compare(table, pairs.a, pairs.b, model.comparison, fields)
     scored = score_levels(table, pairs.a, pairs.b, levels, model)
@@ -85,12 +87,20 @@ def fuzzy_links(
     rules = [
         rule_of({field: LEVELS[field][int(levels[field][k])] for field in PersonField}) for k in kept[first].tolist()
     ]
-    links = []
-    for i, j, probability, rule in zip(
+    found = zip(
         pairs.a[kept].tolist(), pairs.b[kept].tolist(), scored.probability[kept].tolist(), of_link.tolist(), strict=True
-    ):
-        if features[j].key < features[i].key:
+    )
+    record_keys = [f.key for f in features]
+    if all(map(operator.lt, record_keys, islice(record_keys, 1, None))):
+        # Features in key order (as a batch reads them): the pairs (i < j, sorted) are already in key order.
+        return [
+            FuzzyLink(i, j, record_keys[i], record_keys[j], probability, rules[rule])
+            for i, j, probability, rule in found
+        ]
+    links = []
+    for i, j, probability, rule in found:
+        if record_keys[j] < record_keys[i]:
             i, j = j, i
-        links.append(FuzzyLink(i, j, features[i].key, features[j].key, probability, rules[rule]))
+        links.append(FuzzyLink(i, j, record_keys[i], record_keys[j], probability, rules[rule]))
     links.sort(key=lambda link: (link.key_a, link.key_b))
     return links

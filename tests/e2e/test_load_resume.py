@@ -80,6 +80,11 @@ def kill_after(command: list[str], store: Path, rows: int, cwd: Path) -> str:
     return committed_rows(store) or "none"
 
 
+def schema(store: Path) -> list[tuple[str, str, str]]:
+    with sqlite3.connect(store) as connection:
+        return connection.execute("SELECT type, name, sql FROM sqlite_master ORDER BY name").fetchall()
+
+
 def test_a_killed_load_resumes_to_the_graph_of_an_uninterrupted_run(tmp_path: Path) -> None:
     csv = tmp_path / "customers.csv"
     write_customers(csv)
@@ -94,3 +99,5 @@ def test_a_killed_load_resumes_to_the_graph_of_an_uninterrupted_run(tmp_path: Pa
     assert b"read" in result.stdout
     assert committed_rows(resumed) == "done"
     assert snapshot(resumed) == snapshot(reference)
+    # Its schema too: the indexes a first load builds at its end (graph.sqlite.bulk) are there.
+    assert schema(resumed) == schema(reference)

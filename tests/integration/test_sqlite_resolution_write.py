@@ -170,3 +170,50 @@ def test_chunks_prepared_ahead_are_written_and_checked_as_any_other(
             Resolution(), iter([[e.model_copy(update={"id": f"q{e.id}"}) for e in entities[:6]], [shared]] * 3)
         )
     assert store.entity_ids_of(keys) == {e.members[0]: e.id for e in entities}
+
+
+def test_streamed_members_take_packed_rows_and_name_each_fault(store: SqliteGraphStore) -> None:
+    # StreamedMembers reads each member's stored id and kind packed into one integer (as the records' scan holds
+    # them): a chunk's members are noted, and a fault inside one chunk is found and named: a record in two of its
+    # entities, an entity twice, a member of a kind the entity cannot hold.
+    members = resolution_sql.StreamedMembers(retired={"gone"})
+    customer = RecordKind.CUSTOMER
+    company = RecordKind.COMPANY
+    rows = resolution_sql.packed([(1, customer), (2, customer), (3, customer)])
+    keys = [RecordKey("crm", str(n)) for n in range(1, 4)]
+    placed = [
+        _placed("p1", EntityKind.PROFILE, (keys[0], keys[1])),
+        _placed("p2", EntityKind.PROFILE, (keys[2],)),
+    ]
+    members.add(placed, rows)
+    assert members.record_entity == {1: "p1", 2: "p1", 3: "p2"} and members.ids == {"p1", "p2"}
+    for chunk, found, fault in (
+        ([_placed("p3", EntityKind.PROFILE, (keys[0],))], [(1, customer)], "more than one entity"),
+        ([_placed("p1", EntityKind.PROFILE, (keys[0],))], [(9, customer)], "appears twice"),
+        ([_placed("gone", EntityKind.PROFILE, (keys[0],))], [(9, customer)], "upserted and retired"),
+        ([_placed("p4", EntityKind.PROFILE, (keys[0],))], [(9, company)], "cannot resolve"),
+        (
+            [
+                _placed("p5", EntityKind.PROFILE, (keys[0],)),
+                _placed("p6", EntityKind.PROFILE, (keys[1],)),
+            ],
+            [(7, customer), (7, customer)],
+            "more than one entity",
+        ),
+        (
+            [
+                _placed("p7", EntityKind.PROFILE, (keys[0],)),
+                _placed("p7", EntityKind.PROFILE, (keys[1],)),
+            ],
+            [(7, customer), (8, customer)],
+            "appears twice",
+        ),
+    ):
+        with pytest.raises(ResolutionError, match=fault):
+            resolution_sql.StreamedMembers(retired={"gone"}, ids={"p1", "p2"}, record_entity={1: "p1"}).add(
+                chunk, resolution_sql.packed(found)
+            )
+
+
+def _placed(entity_id: str, kind: EntityKind, members: tuple[RecordKey, ...]) -> Entity:
+    return Entity(id=entity_id, kind=kind, members=members, created_at=T0)
