@@ -31,8 +31,10 @@ from api.security.principal import Principal
 from api.settings import Settings
 from api.ui import mount_ui
 from graph import GraphStore
+from graph.sqlite import SqliteGraphStore
 
 _UNAUTHORIZED = "a valid API key is needed: Authorization: Bearer <key>"
+_READ_CACHE_KIB = 64 * 1024  # SQLite's page cache for the requests' reads (its default, 2 MiB, held too few pages)
 _GRAPHIQL_HEADERS = '{"Authorization": "Bearer <your API key: see README, API keys>"}'
 
 
@@ -107,6 +109,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         # profile read. At 10,000 it runs rarely, and a few thousand stray objects are all it can leave waiting.
         thresholds = gc.get_threshold()
         gc.set_threshold(max(thresholds[0], 10_000), *thresholds[1:])
+        if isinstance(graph_store, SqliteGraphStore):
+            # Requests read on this thread (the event loop's): a page cache that holds the pages they touch.
+            graph_store.size_read_cache(_READ_CACHE_KIB)
         try:
             yield
         finally:

@@ -14,15 +14,16 @@ from fastapi import APIRouter, Depends, FastAPI, Header, HTTPException, Query, R
 from pydantic import BaseModel, JsonValue
 from starlette.concurrency import run_in_threadpool
 
-from api.ingest.consent import consents_of
+from api.ingest.consent import consent_states
 from api.schema.dataloaders import reads_inline
+from api.schema.profile_bundle import BundlePlan
 from api.security.audit import PII_READ, audit
 from api.security.audit_context import request_trail
 from api.security.masking import mask_identifier, mask_trait
 from api.security.principal import Principal
 from api.security.scopes import Scope
 from api.settings import Settings
-from graph import PERSON_KINDS, Entity, GraphStore, Identifier, IdentifierKind
+from graph import GraphStore, Identifier, IdentifierKind
 from loaders import normalise_identifier
 
 EVENTS = 10
@@ -71,18 +72,16 @@ class _Context:
         self.store, self.principal = store, principal
 
 
-def _lookup(store: GraphStore, identifier: Identifier) -> Entity | None:
-    """The profile of the person records holding `identifier` (the smallest ID when several do), as GraphQL's."""
-    return next(iter(store.entities_holding(identifier, PERSON_KINDS)), None)
+# As GraphQL's profileByIdentifier reads these fields (api.schema.profile_bundle): the profile holding the
+# identifier (the smallest ID when several do), its identifiers, last events and consent events in one store call.
+_PLAN = BundlePlan(identifiers=True, events=EVENTS, consents=True)
 
 
 def _read(store: GraphStore, identifier: Identifier, sees_pii: bool) -> ProfileOut | None:
-    entity = _lookup(store, identifier)
-    if entity is None:
+    bundle = _PLAN.read(store, identifier)
+    if bundle is None:
         return None
-    members = list(entity.members)
-    held = store.identifiers_of(members)
-    events = store.events_of(members, limit=EVENTS)
+    entity, held = bundle.entity, bundle.identifiers or {}
     traits = [
         TraitOut(name=name, value=mask_trait(name, t.get("value"), sees_pii=sees_pii), source=str(t.get("record", "")))
         for name, t in sorted(entity.traits.items())
@@ -101,9 +100,9 @@ def _read(store: GraphStore, identifier: Identifier, sees_pii: bool) -> ProfileO
         identifiers=identifiers,
         consents=[
             ConsentOut(purpose=c.purpose, granted=c.granted, source=c.source, updated_at=c.updated_at)
-            for c in consents_of(store, entity)
+            for c in consent_states(entity, bundle.typed_events)
         ],
-        events=[_event(record.properties) for _, record in events],
+        events=[_event(record.properties) for _, record in bundle.events],
     )
 
 

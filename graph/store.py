@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol, runtime_checkable
 
 from graph.audit import AuditEntry
+from graph.bundle import EntityBundle
 from graph.erasure import ErasureRequest, Suppressor
 from graph.errors import UnsupportedStoreURLError
 from graph.link_columns import LinkColumns
@@ -201,6 +202,23 @@ class GraphStore(Protocol):
     def entities_holding(self, identifier: Identifier, kinds: Collection[RecordKind]) -> list[Entity]:
         """The entities that records of `kinds` holding `identifier` resolve to, in ID order (records not resolved
         yet count for nothing): one read instead of records_with, get_records, entity_ids_of and get_entities."""
+        ...
+
+    def entity_bundle(
+        self,
+        identifier: Identifier,
+        kinds: Collection[RecordKind],
+        *,
+        identifiers: bool = True,
+        events: int = 0,
+        typed_events: Collection[str] = (),
+        typed_limit: int = 0,
+    ) -> EntityBundle | None:
+        """The first of `entities_holding(identifier, kinds)` (None if none) with, read in the same transaction,
+        its members' identifiers (`identifiers_of(members)`, when `identifiers`), their last `events` events
+        (`events_of(members, limit=events)`) and, when `typed_events` is not empty, their last `typed_limit`
+        events of those types (`events_of(members, types=typed_events, limit=typed_limit)`): one call for a
+        looked-up profile instead of four, equal to what those calls return."""
         ...
 
     def entity_page(self, kind: EntityKind, *, after: str | None = None, limit: int = 100) -> list[Entity]:

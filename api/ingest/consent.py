@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -115,8 +116,14 @@ def _change(record: Record) -> tuple[str, ConsentChange] | None:
 
 def consents_of(store: GraphStore, entity: Entity) -> list[ConsentState]:
     """The profile's consent per purpose, sorted by purpose."""
+    return consent_states(entity, store.events_of(list(entity.members), types=[CONSENT_EVENT], limit=MAX_HISTORY))
+
+
+def consent_states(entity: Entity, events: Sequence[tuple[RecordKey, Record]]) -> list[ConsentState]:
+    """`consents_of` from the profile's consent events as read (`events_of(members, types=[CONSENT_EVENT],
+    limit=MAX_HISTORY)`, or the same read within GraphStore.entity_bundle)."""
     changes: dict[str, list[ConsentChange]] = {}
-    for _, event in store.events_of(list(entity.members), types=[CONSENT_EVENT], limit=MAX_HISTORY):
+    for _, event in events:
         found = _change(event)
         if found is not None:
             changes.setdefault(found[0], []).append(found[1])

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Sequence
 from datetime import datetime
 
 import strawberry
 
-from api.ingest.consent import ConsentState, consents_of
+from api.ingest.consent import ConsentState, consent_states, consents_of
 from api.schema.context import Info
 from api.schema.dataloaders import then
-from graph import Entity
+from graph import Entity, Record, RecordKey
 
 
 @strawberry.type(description="One explicit consent change.")
@@ -44,8 +44,12 @@ class Consent:
         )
 
 
-def profile_consents(info: Info, entity: Entity) -> list[Consent] | Awaitable[list[Consent]]:
+def profile_consents(
+    info: Info, entity: Entity, read: Sequence[tuple[RecordKey, Record]] | None = None
+) -> list[Consent] | Awaitable[list[Consent]]:
     """The consents of a profile (one indexed read of its consent events): the list itself on SQLite, where the
-    read runs inline, else an awaitable of it."""
+    read runs inline, else an awaitable of it. `read`: its consent events as already read (see consent_states)."""
+    if read is not None:
+        return [Consent.of(state) for state in consent_states(entity, read)]
     states = info.context.loaders.read_now(consents_of, info.context.store, entity)
     return then(states, lambda found: [Consent.of(state) for state in found])

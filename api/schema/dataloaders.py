@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from functools import cached_property, partial
 from inspect import isawaitable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 from strawberry.dataloader import DataLoader
@@ -50,35 +50,55 @@ class Loaders:
     def __init__(self, store: GraphStore) -> None:
         self.store = store
         self.inline = reads_inline(store)
+        self._primed: dict[str, dict[Any, Any]] | None = None  # values for loaders not made yet, by loader name
+
+    def prime(self, name: str, values: Mapping[Any, Any]) -> None:
+        """Prime the loader `name` (entity, identifiers, ...) with values read another way, as `prime_many` does
+        (a key already there keeps its value). A loader not made yet is not made for this: it gets the values when
+        it is first used, and most requests never use it."""
+        loader = self.__dict__.get(name)
+        if loader is not None:
+            loader.prime_many(values)
+            return
+        if self._primed is None:
+            self._primed = {}
+        pending = self._primed.setdefault(name, {})
+        for key, value in values.items():
+            pending.setdefault(key, value)
+
+    def _made(self, name: str, loader: DataLoader[K, V]) -> DataLoader[K, V]:
+        if self._primed is not None and name in self._primed:
+            loader.prime_many(self._primed.pop(name))
+        return loader
 
     # Each loader is made on first use: most requests need one or two of them. None refers back to this object
     # (the fetch functions take the store), so a request's loaders are freed by reference counting, not by the
     # cycle collector.
     @cached_property
     def record(self) -> DataLoader[RecordKey, Record | None]:
-        return _loader(self.store.get_records, None, inline=self.inline)
+        return self._made("record", _loader(self.store.get_records, None, inline=self.inline))
 
     @cached_property
     def identifiers(self) -> DataLoader[RecordKey, list[Identifier]]:
-        return _loader(self.store.identifiers_of, [], inline=self.inline)
+        return self._made("identifiers", _loader(self.store.identifiers_of, [], inline=self.inline))
 
     @cached_property
     def entity_id(self) -> DataLoader[RecordKey, str | None]:
-        return _loader(self.store.entity_ids_of, None, inline=self.inline)
+        return self._made("entity_id", _loader(self.store.entity_ids_of, None, inline=self.inline))
 
     @cached_property
     def entity(self) -> DataLoader[str, Entity | None]:
         """By ID or alias: an alias loads its survivor."""
-        return _loader(self.store.get_entities, None, inline=self.inline)
+        return self._made("entity", _loader(self.store.get_entities, None, inline=self.inline))
 
     @cached_property
     def history(self) -> DataLoader[str, list[HistoryEvent]]:
-        return _loader(self.store.histories, [], inline=self.inline)
+        return self._made("history", _loader(self.store.histories, [], inline=self.inline))
 
     @cached_property
     def neighbours(self) -> DataLoader[tuple[RecordKey, RelType, Direction], list[Neighbour]]:
         """Records joined by one relationship type and direction (WORKS_AT in, FOR in, ...): one call per pair."""
-        return _loader(partial(_neighbours, self.store), [], inline=self.inline)
+        return self._made("neighbours", _loader(partial(_neighbours, self.store), [], inline=self.inline))
 
     async def read(self, fetch: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
         """A short store read not worth a loader (one query of a few rows): inline on SQLite, else in a thread."""

@@ -13,8 +13,11 @@ from typing import Any
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import MaskErrors
+from strawberry.extensions import MaskErrors, SchemaExtension
+from strawberry.extensions.runner import SchemaExtensionsRunner
 from strawberry.types import ExecutionContext
+
+from api.schema.extension_runner import CachedHooksRunner
 
 BAD_USER_INPUT = "BAD_USER_INPUT"
 FORBIDDEN = "FORBIDDEN"
@@ -55,6 +58,12 @@ class PrivateErrorsSchema(strawberry.Schema):
     message, which may quote a value. Here an internal error logs its kind, path and traceback (code lines only);
     a client's error (bad input, forbidden, over a limit) logs its code and path at debug level.
     """
+
+    def create_extensions_runner(
+        self, execution_context: ExecutionContext, extensions: list[SchemaExtension]
+    ) -> SchemaExtensionsRunner:
+        # The same hooks, looked up once per extension class rather than on every request (api.schema.extension_runner).
+        return CachedHooksRunner(execution_context=execution_context, extensions=extensions)
 
     def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
         for error in errors:

@@ -13,12 +13,14 @@ from api.schema.context import Info
 from api.schema.dataloaders import Loaders, then
 from api.schema.errors import InputError
 from api.schema.pagination import connection, decode_cursor, page_size
+from api.schema.profile_bundle import BundlePlan, Prefetched, plan_of
 from api.schema.segments import SegmentInput, definition_of, segment_page
 from api.schema.types import Profile, ProfileConnection
 from api.security.permissions import requires
 from api.security.scopes import Scope
 from api.segments import saved
-from graph import PERSON_KINDS, Entity, EntityKind, GraphStore, Identifier, IdentifierKind
+from graph import EntityKind, Identifier, IdentifierKind
+from graph.bundle import EntityBundle
 from graph.segments import Segment, SegmentError
 from loaders import normalise_identifier
 
@@ -40,16 +42,12 @@ async def _prepared_segment(info: Info, segment: SegmentInput) -> Segment:
         raise InputError(f"argument 'segment': {error}") from None
 
 
-def _holder(store: GraphStore, identifier: Identifier) -> Entity | None:
-    """The profile of the person records holding `identifier`: the one with the smallest ID when several do."""
-    return next(iter(store.entities_holding(identifier, PERSON_KINDS)), None)
-
-
-def _profile(loaders: Loaders, entity: Entity | None) -> Profile | None:
-    if entity is None:
+def _profile(loaders: Loaders, plan: BundlePlan, bundle: EntityBundle | None) -> Profile | None:
+    if bundle is None:
         return None
-    loaders.entity.prime(entity.id, entity)  # later fields of the same request (profile(id: ...)) reuse it
-    return Profile(entity=entity, alone=True)
+    entity = bundle.entity
+    loaders.prime("entity", {entity.id: entity})  # later fields of the same request (profile(id: ...)) reuse it
+    return Profile(entity=entity, alone=True, prefetched=Prefetched.of(plan, bundle))
 
 
 @strawberry.type
@@ -88,8 +86,9 @@ class ProfileQuery:
             raise InputError("argument 'system' is required for ACCOUNT identifiers")
         identifier = Identifier(kind, normalised, (system or "") if kind is IdentifierKind.ACCOUNT else "")
         loaders = info.context.loaders
-        # One short store read (inline on SQLite).
-        return then(loaders.read_now(_holder, info.context.store, identifier), partial(_profile, loaders))
+        # One store call (inline on SQLite) for the profile and the parts of it the query asks for.
+        plan = plan_of(info)
+        return then(loaders.read_now(plan.read, info.context.store, identifier), partial(_profile, loaders, plan))
 
     @strawberry.field(
         description="Profiles in ID order, a page at a time (cursor-based), with the total count: all of them, or"

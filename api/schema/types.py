@@ -22,6 +22,7 @@ from api.schema.dataloaders import then
 from api.schema.errors import InputError
 from api.schema.graph_view import MAX_DEPTH, IdentityGraph, identity_graph
 from api.schema.pagination import Connection
+from api.schema.profile_bundle import Prefetched
 from api.schema.profile_events import EventConnection, events_of
 from api.security.masking import mask_identifier, mask_properties, mask_trait
 from graph import Entity, HistoryAction, HistoryEvent, IdentifierKind, Record, RecordKey, RecordKind
@@ -146,6 +147,8 @@ class Profile:
     entity: strawberry.Private[Entity]
     # Whether the profile is a root field's only one (profileByIdentifier): then nothing can batch with its reads.
     alone: strawberry.Private[bool] = False
+    # Parts read with the profile in one store call (profileByIdentifier, see api.schema.profile_bundle).
+    prefetched: strawberry.Private[Prefetched | None] = None
 
     @strawberry.field
     def id(self) -> strawberry.ID:
@@ -190,11 +193,13 @@ class Profile:
     ) -> list[Identifier] | Awaitable[list[Identifier]]:
         members = list(self.entity.members)
         loaders = info.context.loaders
-        if self.alone and loaders.inline:
+        found = self.prefetched.identifiers if self.prefetched is not None else None
+        if found is None and self.alone and loaders.inline:
             # A lone profile on SQLite: one inline read, no batch to wait for (a page of profiles batches through
-            # the loader, which this read primes for later fields of the request).
+            # the loader).
             found = loaders.store.identifiers_of(members)
-            loaders.identifiers.prime_many(found)
+        if found is not None:
+            loaders.prime("identifiers", found)  # for later fields of the request (a record's identifiers)
             return _identifiers([found.get(key, []) for key in members], kinds, info)
         return then(loaders.identifiers.load_many(members), partial(_identifiers, kinds=kinds, info=info))
 
@@ -222,14 +227,24 @@ class Profile:
         first: int | None = None,
         after: str | None = None,
     ) -> EventConnection | Awaitable[EventConnection]:
-        return events_of(info, self.entity.members, types=types, since=since, until=until, first=first, after=after)
+        prefetched = self.prefetched
+        return events_of(
+            info,
+            self.entity.members,
+            types=types,
+            since=since,
+            until=until,
+            first=first,
+            after=after,
+            read=(prefetched.events_limit, prefetched.events) if prefetched is not None else None,
+        )
 
     @strawberry.field(
         description="Consent per purpose: the latest explicit change (setConsent), else the records' own consent.",
         graphql_type=list[Consent],
     )
     def consents(self, info: Info) -> list[Consent] | Awaitable[list[Consent]]:
-        return profile_consents(info, self.entity)
+        return profile_consents(info, self.entity, self.prefetched.consent_events if self.prefetched else None)
 
     @strawberry.field(
         description="Merges, splits and creation of the profile (and of IDs merged into it), oldest first."

@@ -24,6 +24,7 @@ import orjson
 from pydantic import ValidationError
 
 from graph.audit import AuditEntry
+from graph.bundle import EntityBundle
 from graph.erasure import ErasureRequest, Suppressor
 from graph.errors import RecordKindConflictError, ResolutionError
 from graph.link_columns import LinkColumns, link_columns_of
@@ -49,6 +50,7 @@ from graph.model import (
 )
 from graph.neo4j import audit as neo4j_audit
 from graph.neo4j import b2b, cypher, plans, profiles, rows
+from graph.neo4j import bundle as neo4j_bundle
 from graph.neo4j import erasure as neo4j_erasure
 from graph.neo4j import events as neo4j_events
 from graph.neo4j import segments as neo4j_segments
@@ -420,6 +422,31 @@ class Neo4jGraphStore:
         return self._transactions.read(
             "reading the entities holding an identifier",
             lambda tx: _entities_holding(tx, identifier, frozenset(kinds)),
+        )
+
+    def entity_bundle(
+        self,
+        identifier: Identifier,
+        kinds: Collection[RecordKind],
+        *,
+        identifiers: bool = True,
+        events: int = 0,
+        typed_events: Collection[str] = (),
+        typed_limit: int = 0,
+    ) -> EntityBundle | None:
+        """See GraphStore.entity_bundle: every part in one read transaction."""
+        if events < 0 or typed_limit < 0:
+            raise ValueError("events and typed_limit must be >= 0")
+        return self._transactions.read(
+            "reading an entity bundle",
+            lambda tx: neo4j_bundle.entity_bundle(
+                tx,
+                _entities_holding(tx, identifier, frozenset(kinds)),
+                _identifiers if identifiers else None,
+                events=events,
+                typed_events=typed_events,
+                typed_limit=typed_limit,
+            ),
         )
 
     def entity_page(self, kind: EntityKind, *, after: str | None = None, limit: int = 100) -> list[Entity]:

@@ -21,6 +21,7 @@ from urllib.parse import parse_qsl
 import orjson
 
 from graph.audit import AuditEntry
+from graph.bundle import EntityBundle
 from graph.erasure import ErasureRequest, Suppressor
 from graph.errors import (
     GraphStoreError,
@@ -54,6 +55,7 @@ from graph.row_batch import RowBatch
 from graph.segments.ast import Segment
 from graph.sqlite import audit as sqlite_audit
 from graph.sqlite import b2b, blocking_fill, bulk, link_reader, profiles, writes
+from graph.sqlite import bundle as sqlite_bundle
 from graph.sqlite import erasure as sqlite_erasure
 from graph.sqlite import events as sqlite_events
 from graph.sqlite import history as sqlite_history
@@ -790,6 +792,27 @@ class SqliteGraphStore:
             entities = {e.id: e for e in self._entities(c, rows)}
         return [entities[entity_id] for entity_id in ids if entity_id in entities]
 
+    def entity_bundle(
+        self,
+        identifier: Identifier,
+        kinds: Collection[RecordKind],
+        *,
+        identifiers: bool = True,
+        events: int = 0,
+        typed_events: Collection[str] = (),
+        typed_limit: int = 0,
+    ) -> EntityBundle | None:
+        with self._read("read an entity bundle") as c:
+            return sqlite_bundle.entity_bundle(
+                c,
+                identifier,
+                kinds,
+                identifiers=identifiers,
+                events=events,
+                typed_events=typed_events,
+                typed_limit=typed_limit,
+            )
+
     def entity_page(self, kind: EntityKind, *, after: str | None = None, limit: int = 100) -> list[Entity]:
         with self._read("read a page of entities") as c:
             return self._entities(c, profiles.entity_page_rows(c, kind, after, limit))
@@ -826,6 +849,13 @@ class SqliteGraphStore:
         limit: int = 100,
         before: tuple[str, RecordKey] | None = None,
     ) -> list[tuple[RecordKey, Record]]:
+        if sqlite_events.one_statement(actors):  # a single SELECT reads one snapshot: no BEGIN and COMMIT
+            try:
+                return sqlite_events.events_of(
+                    self._connection(), actors, types=types, since=since, until=until, limit=limit, before=before
+                )
+            except sqlite3.Error as exc:
+                raise GraphStoreError(f"read events failed: {exc}") from exc
         with self._read("read events") as c:
             return sqlite_events.events_of(c, actors, types=types, since=since, until=until, limit=limit, before=before)
 
@@ -971,6 +1001,12 @@ class SqliteGraphStore:
             return []
         with self._write("append to the audit log") as c:
             return sqlite_audit.append(c, entries)
+
+    def size_read_cache(self, kib: int) -> None:
+        """A page cache of `kib` KiB for this thread's connection (SQLite's default is 2 MiB). For a server that
+        reads on one thread (the API's event loop): the pages its requests touch stay cached, where with the default
+        each request read a dozen or more of them again from the OS (a system call and a 4 KiB copy each)."""
+        self._connection().execute(f"PRAGMA cache_size = {-int(kib)}")
 
     def append_audit_now(self, entries: Sequence[AuditEntry]) -> list[int] | None:
         # Inline on the caller's thread (the API's event loop): the write lock is only tried, never waited for.

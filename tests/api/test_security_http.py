@@ -15,6 +15,7 @@ from api.security.keys import create_key
 from api.security.scopes import Scope
 from api.settings import Settings
 from graph import Entity, Identifier, RecordKey, RecordKind
+from graph.bundle import EntityBundle
 from graph.sqlite import SqliteGraphStore
 
 from ._security import ResolverCounter, codes, served
@@ -86,6 +87,9 @@ class BrokenStore(SqliteGraphStore):
         raise RuntimeError(f"lookup failed for {identifier.value}")
 
     def entities_holding(self, identifier: Identifier, kinds: Collection[RecordKind]) -> list[Entity]:
+        raise RuntimeError(f"lookup failed for {identifier.value}")
+
+    def entity_bundle(self, identifier: Identifier, kinds: Collection[RecordKind], **parts: Any) -> EntityBundle | None:
         raise RuntimeError(f"lookup failed for {identifier.value}")
 
 
