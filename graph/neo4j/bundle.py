@@ -4,41 +4,14 @@ read transaction with the same Cypher as identifiers_of and events_of."""
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from typing import Any
 
 import neo4j
 
 from graph.bundle import EntityBundle
-from graph.model import Entity, Identifier, Record, RecordKey, RecordKind
-from graph.neo4j import rows
-from graph.neo4j.events import EVENTS_OF
-from graph.neo4j.transactions import fetch
+from graph.model import Entity, Identifier, RecordKey
+from graph.neo4j.events import events_in
 
 Tx = neo4j.ManagedTransaction
-
-
-def _events(tx: Tx, actors: Sequence[RecordKey], types: Collection[str], limit: int) -> list[tuple[RecordKey, Record]]:
-    """events_of(actors, types=types, limit=limit) inside `tx` (no time filter, no cursor)."""
-    unique = list(dict.fromkeys(actors))
-    if not unique or limit == 0:
-        return []
-    params: dict[str, Any] = {
-        "actors": [rows.key_row(key) for key in unique],
-        "types": sorted(set(types)),
-        "since": None,
-        "until": None,
-        "before_at": None,
-        "before_source": None,
-        "before_source_id": None,
-        "limit": limit,
-    }
-    return [
-        (
-            RecordKey(str(row["actor_source"]), str(row["actor_source_id"])),
-            Record(kind=RecordKind.EVENT, key=rows.key_of(row), properties=rows.decode_json(row["properties"])),
-        )
-        for row in fetch(tx, EVENTS_OF, **params)
-    ]
 
 
 def entity_bundle(
@@ -59,6 +32,6 @@ def entity_bundle(
     return EntityBundle(
         entity=entity,
         identifiers=None if identifiers_of is None else (identifiers_of(tx, members) if members else {}),
-        events=_events(tx, members, (), events),
-        typed_events=_events(tx, members, typed_events, typed_limit) if typed_events else [],
+        events=events_in(tx, actors=members, types=(), limit=events),
+        typed_events=events_in(tx, actors=members, types=typed_events, limit=typed_limit) if typed_events else [],
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import neo4j
@@ -64,6 +65,23 @@ def events_of(
     """See GraphStore.events_of."""
     if limit < 0:
         raise ValueError("limit must be >= 0")
+    if not actors or limit == 0:
+        return []
+    read = partial(events_in, actors=actors, types=types, since=since, until=until, limit=limit, before=before)
+    return transactions.read("reading events", read)
+
+
+def events_in(
+    tx: neo4j.ManagedTransaction,
+    *,
+    actors: Sequence[RecordKey],
+    types: Collection[str],
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int,
+    before: tuple[str, RecordKey] | None = None,
+) -> list[tuple[RecordKey, Record]]:
+    """events_of's read inside `tx` (a caller's transaction)."""
     unique = list(dict.fromkeys(actors))
     if not unique or limit == 0:
         return []
@@ -82,13 +100,12 @@ def events_of(
         if before_at is None:
             raise ValueError("before: the cursor's timestamp is not an ISO-8601 date-time")
         params |= {"before_at": before_at, "before_source": before[1].source, "before_source_id": before[1].source_id}
-    found = transactions.read("reading events", lambda tx: fetch(tx, EVENTS_OF, **params))
     return [
         (
             RecordKey(str(row["actor_source"]), str(row["actor_source_id"])),
             Record(kind=RecordKind.EVENT, key=rows.key_of(row), properties=rows.decode_json(row["properties"])),
         )
-        for row in found
+        for row in fetch(tx, EVENTS_OF, **params)
     ]
 
 

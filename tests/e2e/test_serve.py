@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,13 +11,7 @@ import httpx
 import pytest
 
 from .conftest import Run, idgraph_command
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
+from .real_server import serving
 
 
 @pytest.fixture
@@ -27,33 +19,8 @@ def server(tmp_path: Path, store_url: str, idgraph: Run) -> Iterator[str]:
     (tmp_path / "c.csv").write_text("id,name,email\n1,Ann,ann@example.com\n2,Anne,ANN@example.com\n", "utf-8")
     idgraph("load", "customers", "c.csv", "--source", "crm")
     idgraph("resolve")
-    port = free_port()
-    output = (tmp_path / "serve.out").open("w")  # a file, not a pipe nobody reads: the access log goes there
-    process = subprocess.Popen(
-        [*idgraph_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, "IDGRAPH_STORE": store_url},
-        cwd=tmp_path,
-        stdout=output,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"server did not start: {process.stderr.read() if process.stderr else ''}")
-            time.sleep(0.1)
+    with serving(store_url, tmp_path) as base:
         yield base
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        output.close()
 
 
 def test_a_real_server_answers_health_and_profile_queries(server: str, store_url: str) -> None:

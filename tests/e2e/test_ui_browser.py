@@ -6,9 +6,6 @@ Skipped where Chromium and its driver are not installed (Debian: `apt-get instal
 
 from __future__ import annotations
 
-import os
-import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,8 +17,7 @@ from api.security.keys import create_key
 from api.security.scopes import Scope
 from graph import open_store
 
-from .conftest import idgraph_command
-from .test_serve import free_port
+from .real_server import serving
 from .test_ui import EXPORT_DAY, demo_store, ui_queries
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -43,31 +39,8 @@ def served(tmp_path: Path) -> Iterator[tuple[str, str, str]]:
         masked_key = create_key(store, "browser test, no PII", frozenset({Scope.PROFILES_READ}))
     finally:
         store.close()
-    port = free_port()
-    process = subprocess.Popen(
-        [*idgraph_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
-        env={**os.environ, "IDGRAPH_STORE": ui_store_url},
-        cwd=tmp_path,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise AssertionError(f"server did not start: {process.stderr.read() if process.stderr else ''}")
-            time.sleep(0.1)
+    with serving(ui_store_url, tmp_path) as base:
         yield base, key, masked_key
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture
