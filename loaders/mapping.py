@@ -60,6 +60,15 @@ _OPPORTUNITY_ONLY = frozenset({RecordKind.OPPORTUNITY})
 _CONTACT_ONLY = frozenset({RecordKind.CONTACT})
 _ACTOR_PROPERTIES = dumps(ACTOR_PROPERTIES)
 _CUSTOMER = RecordKind.CUSTOMER.value
+_ACCOUNT = IdentifierKind.ACCOUNT.value
+# The fields whose values a record links as identifiers (but accounts, which have a system), in link order.
+_LINKED_KINDS = (
+    ("email", IdentifierKind.EMAIL),
+    ("phone", IdentifierKind.PHONE),
+    ("device_id", IdentifierKind.DEVICE),
+    ("domain", IdentifierKind.DOMAIN),
+)
+_LINKED_FIELDS = tuple((name, kind.value) for name, kind in _LINKED_KINDS)
 # Fields kept out of a record's own properties, by kind of row (they go elsewhere).
 _NOT_PERSON_PROPERTIES = frozenset({"company_domain", "company_name"})
 _NOT_COMPANY_PROPERTIES = frozenset({"domain"})
@@ -162,6 +171,8 @@ class RowMapper:
         self.source = source
         self.fields = FIELDS[source.kind]
         self._id_fields = frozenset(name for name, spec in self.fields.items() if spec.type is FieldType.ID)
+        # Fields kept out of a record's properties, by the `skip` of each kind of row (plus the id fields).
+        self._excluded: dict[frozenset[str], frozenset[str]] = {}
         self.base_currency = base_currency
         self.rates = rates
         self.today = today
@@ -350,9 +361,11 @@ class RowMapper:
 
     def _properties(self, row: _Row, skip: frozenset[str] = frozenset()) -> Properties:
         properties: Properties = {}
-        id_fields = self._id_fields
+        excluded = self._excluded.get(skip)
+        if excluded is None:
+            excluded = self._excluded[skip] = skip | self._id_fields
         for name, values in row.parsed.items():
-            if name in skip or name in id_fields:
+            if name in excluded:
                 continue
             value = values[0]
             properties[name] = str(value) if isinstance(value, Decimal) else value
@@ -366,23 +379,22 @@ class RowMapper:
         return properties
 
     def _identifier_list(self, parsed: dict[str, list[Any]]) -> list[Identifier]:
-        found = [
-            Identifier(kind, value)
-            for name, kind in (
-                ("email", IdentifierKind.EMAIL),
-                ("phone", IdentifierKind.PHONE),
-                ("device_id", IdentifierKind.DEVICE),
-                ("domain", IdentifierKind.DOMAIN),
-            )
-            for value in parsed.get(name, ())
-        ]
+        found = [Identifier(kind, value) for name, kind in _LINKED_KINDS for value in parsed.get(name, ())]
         found += [
             Identifier(IdentifierKind.ACCOUNT, value, self.account_system) for value in parsed.get("account_id", ())
         ]
         return found
 
     def _identifiers(self, key: RecordKey, parsed: dict[str, list[Any]], mapped: Mapped) -> None:
-        mapped.links += [_link(key, identifier) for identifier in self._identifier_list(parsed)]
+        """The links of `_identifier_list(parsed)` to `key`, as rows straight away (no Identifier per value)."""
+        source, source_id = key
+        links = mapped.links
+        for name, kind in _LINKED_FIELDS:
+            if values := parsed.get(name):
+                links += [(source, source_id, kind, value, "") for value in values]
+        if accounts := parsed.get("account_id"):
+            system = self.account_system
+            links += [(source, source_id, _ACCOUNT, value, system) for value in accounts]
 
     def _money(self, parsed: dict[str, list[Any]], properties: Properties) -> None:
         if "amount" not in parsed:

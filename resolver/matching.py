@@ -232,24 +232,29 @@ def match_persons(
     return Matching(edges, agree, pending=writing)
 
 
-def _person_keys(feature: PersonFeatures | None) -> list[str]:
-    return person_blocking_keys(feature) if feature is not None else []
+def _person_keys(feature: PersonFeatures | None, prefix: str) -> list[str]:
+    return person_blocking_keys(feature, prefix) if feature is not None else []
+
+
+def _prefixed(blocks: Iterable[str], prefix: str) -> list[str]:
+    return [prefix + block for block in blocks]
 
 
 class PrefixedKeys(Mapping[RecordKey, Sequence[str]]):
     """Blocking keys by record, each with the index's prefix put in front as it is read: a million records' keys are
-    not held twice (unprefixed for matching, prefixed for the store). `blocks_of` makes a record's keys from what
-    `keys` holds for it (by default, its keys), also as they are read: by the thread that writes them."""
+    not held twice (unprefixed for matching, prefixed for the store). `blocks_of(held, prefix)` makes a record's
+    prefixed keys from what `keys` holds for it (by default, its keys), also as they are read: by the thread that
+    writes them."""
 
     def __init__(
-        self, keys: dict[RecordKey, Any], prefix: str, blocks_of: Callable[[Any], Iterable[str]] = iter
+        self, keys: dict[RecordKey, Any], prefix: str, blocks_of: Callable[[Any, str], list[str]] = _prefixed
     ) -> None:
         self._keys = keys
         self._prefix = prefix
         self._blocks_of = blocks_of
 
     def __getitem__(self, key: RecordKey) -> list[str]:
-        return [self._prefix + block for block in self._blocks_of(self._keys[key])]
+        return self._blocks_of(self._keys[key], self._prefix)
 
     def __iter__(self) -> Iterator[RecordKey]:
         return iter(self._keys)
@@ -269,7 +274,7 @@ class _PrefixedItems(ItemsView[RecordKey, Sequence[str]]):
     def __iter__(self) -> Iterator[tuple[RecordKey, Sequence[str]]]:
         prefix, blocks_of = self._mapping._prefix, self._mapping._blocks_of
         for key, held in self._mapping._keys.items():
-            yield key, [prefix + block for block in blocks_of(held)]
+            yield key, blocks_of(held, prefix)
 
 
 def _index(store: GraphStore, chosen: Matcher, records: Sequence[Record], features: dict[RecordKey, Any]) -> None:

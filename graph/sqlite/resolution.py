@@ -14,7 +14,7 @@ from typing import Any, NamedTuple, TypeVar
 import orjson
 
 from graph.errors import ResolutionError
-from graph.model import RESOLVED_KINDS, Entity, RecordKey, RecordKind
+from graph.model import RESOLVED_KINDS, Entity, HistoryAction, HistoryEvent, RecordKey, RecordKind
 
 T = TypeVar("T")
 
@@ -82,6 +82,19 @@ def iso_texts() -> Callable[[datetime], str]:
         return text
 
     return iso
+
+
+_ACTION_TEXT = {action: action.value for action in HistoryAction}
+
+
+def history_rows(history: Iterable[HistoryEvent]) -> Iterator[tuple[str, str, str, str, str, str]]:
+    """The entity_history table's rows of `history`, in order (one per event: a batch run has a million)."""
+    iso, dumps, action_text = iso_texts(), orjson.dumps, _ACTION_TEXT
+    for h in history:
+        # (orjson writes plain tuples, not NamedTuples: `tuple` turns each record key into one, a JSON array)
+        records = dumps(h.records, default=tuple).decode()
+        others = dumps(h.others).decode() if h.others else "[]"
+        yield h.entity_id, iso(h.at), action_text[h.action], h.cause, records, others
 
 
 def record_rows(c: sqlite3.Connection, keys: Sequence[RecordKey]) -> list[tuple[int, RecordKind] | None]:
@@ -160,7 +173,9 @@ class RecordRows:
         packed = self._packed(keys)
         if packed is None:
             return record_rows(self._c, keys)
-        found = [None if p is None else _unpacked(p) for p in packed]
+        kinds, bits, mask = _KIND_LIST, _KIND_BITS, _KIND_MASK
+        # (each packed row unpacked inline: a function call a key would cost more than the unpacking)
+        found = [None if p is None else (p >> bits, kinds[p & mask]) for p in packed]
         if missing := [n for n, p in enumerate(packed) if p is None]:
             for n, row in zip(missing, record_rows(self._c, [keys[n] for n in missing]), strict=True):
                 found[n] = row
@@ -172,10 +187,6 @@ class RecordRows:
             return None
         of_source = self._by_source.get
         return [of_source(source, _EMPTY).get(source_id) for source, source_id in keys]
-
-
-def _unpacked(packed: int) -> tuple[int, RecordKind]:
-    return packed >> _KIND_BITS, _KIND_LIST[packed & _KIND_MASK]
 
 
 _KIND_CODE = {kind: n for n, kind in enumerate(_KIND_LIST)}

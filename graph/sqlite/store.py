@@ -318,19 +318,21 @@ class SqliteGraphStore:
         relations: Sequence[Relation],
         rows: dict[RecordKey, tuple[int, RecordKind]],
     ) -> None:
+        values: list[tuple[str, int, int, str]] = []  # (every relation is checked before any is written)
         for rel in relations:
             starts, ends = RECORD_RELATIONS[rel.type]
-            start_kind, end_kind = rows[rel.start][1], rows[rel.end][1]
+            (start_id, start_kind), (end_id, end_kind) = rows[rel.start], rows[rel.end]
             if start_kind not in starts or end_kind not in ends:
                 raise RelationEndpointError(
                     f"{rel.type} cannot join {start_kind} {rel.start} to {end_kind} {rel.end}: it joins"
                     f" {'/'.join(sorted(starts))} to {'/'.join(sorted(ends))}"
                 )
+            values.append((rel.type.value, start_id, end_id, _dumps(rel.properties)))
         resolution_sql.insert_rows(
             c,
             "INSERT INTO relations (type, start_id, end_id, properties)",
             4,
-            [(rel.type.value, rows[rel.start][0], rows[rel.end][0], _dumps(rel.properties)) for rel in relations],
+            values,
             "ON CONFLICT (type, start_id, end_id) DO UPDATE SET properties = excluded.properties",
         )
 
@@ -410,23 +412,12 @@ class SqliteGraphStore:
 
     @staticmethod
     def _write_history(c: sqlite3.Connection, history: Sequence[HistoryEvent]) -> None:
-        iso = resolution_sql.iso_texts()
         with bulk.filling(c, "entity_history", len(history)):
             resolution_sql.insert_rows(
                 c,
                 "INSERT INTO entity_history (entity_id, at, action, cause, records, others)",
                 6,
-                (
-                    (
-                        h.entity_id,
-                        iso(h.at),
-                        h.action.value,
-                        h.cause,
-                        orjson.dumps([list(k) for k in h.records]).decode(),
-                        orjson.dumps(h.others).decode(),
-                    )
-                    for h in history
-                ),
+                resolution_sql.history_rows(history),
             )
 
     def _records_among(

@@ -29,8 +29,9 @@ PERSON_KEY_FIELDS: dict[str, frozenset[PersonField]] = {
 }
 
 
-def person_blocking_keys(f: PersonFeatures) -> list[str]:
-    """The blocking keys of one person record (`family:value`), each at most once, in a fixed order.
+def person_blocking_keys(f: PersonFeatures, prefix: str = "") -> list[str]:
+    """The blocking keys of one person record (`family:value`), each at most once, in a fixed order; `prefix` is put
+    in front of each as it is made (the store's index prefixes its keys by kind: one string per key, not two).
 
     Each key joins the name (or a part of it) with something personal (birth date, postcode, city), or is an
     identifier-like value (e-mail local part, phone), so a block holds few records however many there are: the
@@ -40,25 +41,25 @@ def person_blocking_keys(f: PersonFeatures) -> list[str]:
     given, family, name, dob, postcode = f.given, f.family, f.name_key, f.birth_date, f.postcode
     if name:
         if dob:
-            add(f"ny:{name}|{dob // 10000}")
+            add(f"{prefix}ny:{name}|{dob // 10000}")
         if f.city:
-            add(f"cn:{f.city}|{name}")
+            add(f"{prefix}cn:{f.city}|{name}")
     # The name parts longer than an initial, each once.
     for part in (given, family) if family != given else (given,):
         if len(part) > 1:
             if dob:
-                add(f"dn:{dob}|{part}")
+                add(f"{prefix}dn:{dob}|{part}")
             if postcode:
-                add(f"pn:{postcode}|{part}")
+                add(f"{prefix}pn:{postcode}|{part}")
     if dob and postcode:
-        add(f"dp:{dob}|{postcode}")
+        add(f"{prefix}dp:{dob}|{postcode}")
     local = f.email_local
     if local and len(local) >= 4:
-        add(f"em:{local}")
+        add(f"{prefix}em:{local}")
     elif f.email:
-        add(f"em:{f.email}")
+        add(f"{prefix}em:{f.email}")
     if f.phone:
-        add(f"ph:{f.phone}")
+        add(f"{prefix}ph:{f.phone}")
     return keys
 
 
