@@ -11,19 +11,18 @@ gives each every other file); they run at a lower priority than the writer, whic
 
 from __future__ import annotations
 
-import ctypes
 import gc
 import multiprocessing
 import os
 import pickle
 import queue
 import signal
-import sys
 from collections.abc import Callable, Iterator
 from contextlib import suppress
 from multiprocessing.process import BaseProcess
 from typing import Any
 
+from graph.child_process import die_with
 from loaders.errors import LoadError
 from loaders.prepare import Prepared
 
@@ -37,7 +36,6 @@ QUEUE_BATCHES = 16
 WORKER_NICENESS = 5
 # How often the writer checks that a silent child is still alive, and a blocked child that the writer is (s).
 _POLL_S = 1.0
-_PR_SET_PDEATHSIG = 1
 
 
 def worker_count(files: int) -> int:
@@ -61,17 +59,8 @@ def _send(out: Any, message: tuple[str, Any], parent: int) -> None:
                 os._exit(1)
 
 
-def _die_with(parent: int) -> None:
-    """End this process when the writer does (killed, say), even while blocked on a full queue: on Linux the
-    kernel sends SIGKILL; elsewhere `_send` notices when it next waits."""
-    if sys.platform.startswith("linux"):
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:  # the writer was gone before that
-        os._exit(1)
-
-
 def _child(make: Callable[[], Iterator[Prepared]], out: Any, parent: int) -> None:
-    _die_with(parent)
+    die_with(parent)  # elsewhere than Linux, `_send` notices when it next waits
     with suppress(OSError):
         os.nice(WORKER_NICENESS)
     # Ctrl-C reaches the whole process group: the writer decides what happens, the child just stops when told.

@@ -10,17 +10,16 @@ parent-death signal, or a broken pipe), and its failure is raised in the caller 
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import pickle
-import signal
 import sqlite3
 import subprocess
 import sys
 from collections.abc import Collection
 from pathlib import Path
 
+from graph.child_process import die_with
 from graph.errors import GraphStoreError
 from graph.link_columns import LinkColumns
 from graph.model import IdentifierKind, RecordKind
@@ -29,7 +28,6 @@ from graph.sqlite.link_columns import RawLinkColumns, read_raw_link_columns
 # Records of the kinds read from which the links are read in a child: below, starting one costs more
 # than it saves.
 CHILD_FROM = 100_000
-_PR_SET_PDEATHSIG = 1
 _ROOT = str(Path(__file__).resolve().parent.parent.parent)  # the folder holding the `graph` package
 
 
@@ -81,10 +79,7 @@ def read_in_child(
 
 def _main() -> None:
     request = json.loads(sys.stdin.buffer.read())
-    if sys.platform.startswith("linux"):  # die with the caller, even while blocked writing to it
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != request["parent"]:  # the caller was gone before that
-        sys.exit(1)
+    die_with(request["parent"])  # (started on Linux only: see worth_a_child)
     connection = sqlite3.connect(request["path"], isolation_level=None)
     try:
         connection.execute("PRAGMA busy_timeout = 60000")
