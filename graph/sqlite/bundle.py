@@ -4,16 +4,15 @@ identifiers and their events, in one transaction, by stored record id once the m
 from __future__ import annotations
 
 import sqlite3
-from collections import defaultdict
 from collections.abc import Collection, Mapping
 from datetime import datetime
 
 import orjson
 
 from graph.bundle import EntityBundle
-from graph.model import Entity, EntityKind, Identifier, IdentifierKind, RecordKey, RecordKind
+from graph.model import Entity, EntityKind, Identifier, RecordKey, RecordKind
 from graph.sqlite.events import events_of_ids
-from graph.sqlite.holders import entity_ids_holding
+from graph.sqlite.holders import entity_ids_holding, identifiers_by_record_id
 
 _IDS_PER_QUERY = 500
 
@@ -43,23 +42,9 @@ def _members(c: sqlite3.Connection, entity_id: str) -> dict[int, RecordKey]:
     return {record_id: RecordKey(source, source_id) for record_id, source, source_id in rows}
 
 
-def _identifiers(c: sqlite3.Connection, members: Mapping[int, RecordKey]) -> dict[RecordKey, list[Identifier]]:
+def _identifiers_of(c: sqlite3.Connection, members: Mapping[int, RecordKey]) -> dict[RecordKey, list[Identifier]]:
     """As identifiers_of: each member's identifiers, sorted; members holding none are absent."""
-    links: dict[RecordKey, list[Identifier]] = defaultdict(list)
-    ids = list(members)
-    for start in range(0, len(ids), _IDS_PER_QUERY):
-        chunk = ids[start : start + _IDS_PER_QUERY]
-        rows = c.execute(
-            "SELECT ri.record_id, i.kind, i.value, i.system FROM record_identifiers ri"
-            " JOIN identifiers i ON i.id = ri.identifier_id"
-            f" WHERE ri.record_id IN ({','.join('?' * len(chunk))})",
-            chunk,
-        )
-        for record_id, kind, value, system in rows:
-            links[members[record_id]].append(Identifier(IdentifierKind(kind), value, system))
-    for held in links.values():
-        held.sort()
-    return dict(links)
+    return {members[record_id]: held for record_id, held in identifiers_by_record_id(c, list(members)).items()}
 
 
 def entity_bundle(
@@ -89,7 +74,7 @@ def entity_bundle(
     )
     return EntityBundle(
         entity=entity,
-        identifiers=_identifiers(c, members) if identifiers else None,
+        identifiers=_identifiers_of(c, members) if identifiers else None,
         events=events_of_ids(c, members, types=(), limit=events),
         typed_events=events_of_ids(c, members, types=typed_events, limit=typed_limit) if typed_events else [],
     )

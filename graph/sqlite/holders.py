@@ -1,12 +1,15 @@
-"""SQL of the SQLite store's `entities_holding`: the entities that records of some kinds holding an identifier
-resolve to (the look-up behind a profile by email, phone, device or account)."""
+"""SQL of who holds what in the SQLite store: the entities that records of some kinds holding an identifier resolve
+to (the look-up behind a profile by email, phone, device or account), and the identifiers records hold."""
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Collection
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 
-from graph.model import Identifier, RecordKind
+from graph.model import Identifier, IdentifierKind, RecordKind
+
+_IDS_PER_QUERY = 500
 
 
 def entity_ids_holding(c: sqlite3.Connection, identifier: Identifier, kinds: Collection[RecordKind]) -> list[str]:
@@ -24,3 +27,22 @@ def entity_ids_holding(c: sqlite3.Connection, identifier: Identifier, kinds: Col
         (identifier.kind.value, identifier.value, identifier.system, *wanted),
     )
     return [str(entity_id) for (entity_id,) in rows]
+
+
+def identifiers_by_record_id(c: sqlite3.Connection, record_ids: Sequence[int]) -> dict[int, list[Identifier]]:
+    """The identifiers each of the records with `record_ids` (stored ids) holds, sorted; records holding none are
+    absent."""
+    links: dict[int, list[Identifier]] = defaultdict(list)
+    for start in range(0, len(record_ids), _IDS_PER_QUERY):
+        chunk = list(record_ids[start : start + _IDS_PER_QUERY])
+        rows = c.execute(
+            "SELECT ri.record_id, i.kind, i.value, i.system FROM record_identifiers ri"
+            " JOIN identifiers i ON i.id = ri.identifier_id"
+            f" WHERE ri.record_id IN ({','.join('?' * len(chunk))})",
+            chunk,
+        )
+        for record_id, kind, value, system in rows:
+            links[record_id].append(Identifier(IdentifierKind(kind), value, system))
+    for identifiers in links.values():
+        identifiers.sort()
+    return links

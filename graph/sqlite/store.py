@@ -574,24 +574,9 @@ class SqliteGraphStore:
         for page in self._pages(kinds, "properties"):
             yield [(RecordKey(source, source_id), properties) for source, source_id, properties in page]
 
-    def _links_by_record_id(self, c: sqlite3.Connection, record_ids: Sequence[int]) -> dict[int, list[Identifier]]:
-        links: dict[int, list[Identifier]] = defaultdict(list)
-        for chunk in _chunks(record_ids):
-            rows = c.execute(
-                "SELECT ri.record_id, i.kind, i.value, i.system FROM record_identifiers ri"
-                " JOIN identifiers i ON i.id = ri.identifier_id"
-                f" WHERE ri.record_id IN ({','.join('?' * len(chunk))})",
-                list(chunk),
-            )
-            for record_id, kind, value, system in rows:
-                links[record_id].append(Identifier(IdentifierKind(kind), value, system))
-        for identifiers in links.values():
-            identifiers.sort()
-        return links
-
     def iter_links(self, kinds: Collection[RecordKind]) -> Iterator[tuple[RecordKey, Identifier]]:
         for page in self._pages(kinds, "id"):
-            links = self._links_by_record_id(self._connection(), [row[2] for row in page])
+            links = sqlite_holders.identifiers_by_record_id(self._connection(), [row[2] for row in page])
             for source, source_id, record_id in page:
                 key = RecordKey(source, source_id)
                 for identifier in links.get(record_id, ()):
@@ -608,7 +593,7 @@ class SqliteGraphStore:
     def identifiers_of(self, keys: Sequence[RecordKey]) -> dict[RecordKey, list[Identifier]]:
         with self._read("read identifiers") as c:
             rows = self._record_rows(c, keys)
-            links = self._links_by_record_id(c, [record_id for record_id, _ in rows.values()])
+            links = sqlite_holders.identifiers_by_record_id(c, [record_id for record_id, _ in rows.values()])
         return {key: links[record_id] for key, (record_id, _) in rows.items() if record_id in links}
 
     def records_with(self, identifier: Identifier) -> list[RecordKey]:
