@@ -188,11 +188,26 @@ def bulk_loading(
     them to the store's next opening (`restore_indexes`)."""
     with write("start a bulk load") as c:
         deferred = defer_indexes(c)
-    connection.execute("PRAGMA foreign_keys = OFF")
     try:
-        yield
+        with foreign_keys(connection, on=False):
+            yield
     finally:
-        connection.execute("PRAGMA foreign_keys = ON")
         if deferred:
             with write("build the indexes of a bulk load") as c:
                 restore_indexes(c)
+
+
+@contextmanager
+def foreign_keys(connection: sqlite3.Connection, *, on: bool) -> Iterator[None]:
+    """Foreign-key checks on or off for `connection` while the block runs, then as they were, whatever happens (so
+    such blocks nest). Used outside any transaction: there the pragma does nothing. Unchanged when already so: each
+    switch makes SQLite prepare every statement again."""
+    before = bool(connection.execute("PRAGMA foreign_keys").fetchone()[0])
+    if before == on:
+        yield
+        return
+    connection.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+    try:
+        yield
+    finally:
+        connection.execute(f"PRAGMA foreign_keys = {'ON' if before else 'OFF'}")

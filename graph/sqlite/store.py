@@ -223,19 +223,10 @@ class SqliteGraphStore:
         with self._write_lock:
             # In this thread's bulk load (foreign keys off), a write other than a batch has them on.
             bulk_load = not batch and getattr(self._local, "bulk_load", False)
-            checks = self._foreign_keys_on() if bulk_load else nullcontext()
+            checks = bulk.foreign_keys(self._connection(), on=True) if bulk_load else nullcontext()
             with checks, self._transaction("BEGIN IMMEDIATE", purpose) as connection:
                 yield connection
             bound_wal(connection, self._wal_path, self._wal_limit)
-
-    @contextmanager
-    def _foreign_keys_on(self) -> Iterator[None]:
-        connection = self._connection()
-        connection.execute("PRAGMA foreign_keys = ON")
-        try:
-            yield
-        finally:
-            connection.execute("PRAGMA foreign_keys = OFF")
 
     @contextmanager
     def _bulk_load(self) -> Iterator[None]:
@@ -252,18 +243,12 @@ class SqliteGraphStore:
     def bulk_load(self) -> AbstractContextManager[None]:
         return self._bulk_load()
 
-    @contextmanager
-    def _references_checked_here(self) -> Iterator[None]:
+    def _references_checked_here(self) -> AbstractContextManager[None]:
         """Around a write that looks up every record and entity it refers to itself, in its own transaction, and
         deletes nothing other rows refer to: SQLite's foreign-key check of each row (an index search per reference)
         would only repeat that, at a cost of seconds per million rows. Off for this thread's connection while the
-        block runs (the pragma cannot change inside a transaction), on again after it whatever happens."""
-        connection = self._connection()
-        connection.execute("PRAGMA foreign_keys = OFF")
-        try:
-            yield
-        finally:
-            connection.execute("PRAGMA foreign_keys = ON")
+        block runs (the pragma cannot change inside a transaction), as before after it whatever happens."""
+        return bulk.foreign_keys(self._connection(), on=False)
 
     def _read(self, purpose: str) -> AbstractContextManager[sqlite3.Connection]:
         # A deferred transaction gives every statement inside it the same snapshot.
